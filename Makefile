@@ -1,0 +1,61 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-8)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup install test lint check fixture vendor messages clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Migrate, load the Quảng Ninh data (idempotent) and create the demo accounts.
+setup: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py loaddata quang_ninh
+	$(PY) manage.py create_demo_accounts
+
+## Set up and serve on http://127.0.0.1:8000
+run: setup
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## The whole test suite (SQLite unless DATABASE_URL says otherwise).
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+## Rebuild fixtures/quang_ninh.json through the services, on a scratch SQLite database.
+fixture: install
+	rm -f /tmp/quang_ninh_build.sqlite3
+	DATABASE_URL=sqlite:////tmp/quang_ninh_build.sqlite3 $(PY) manage.py migrate -v0
+	DATABASE_URL=sqlite:////tmp/quang_ninh_build.sqlite3 $(PY) manage.py build_quang_ninh
+
+## Refresh the vendored Bootstrap from the npm registry (needs npm; the result is committed).
+vendor:
+	rm -rf /tmp/vendor-bootstrap && mkdir -p /tmp/vendor-bootstrap
+	cd /tmp/vendor-bootstrap && npm pack --silent bootstrap@$$(cut -d' ' -f1 $(CURDIR)/static/vendor/bootstrap/VERSION) && tar xzf bootstrap-*.tgz
+	cp /tmp/vendor-bootstrap/package/dist/css/bootstrap.min.css /tmp/vendor-bootstrap/package/dist/js/bootstrap.bundle.min.js /tmp/vendor-bootstrap/package/LICENSE static/vendor/bootstrap/
+	sed -i 's#/\*\# sourceMappingURL=.*\*/##' static/vendor/bootstrap/bootstrap.min.css
+	sed -i 's#//\# sourceMappingURL=.*##' static/vendor/bootstrap/bootstrap.bundle.min.js
+
+## Recompile the shipped translations (needs gettext).
+messages: install
+	$(PY) manage.py makemessages -l en --ignore=.venv
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

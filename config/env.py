@@ -1,0 +1,51 @@
+"""The one place that reads the process environment.
+
+Every setting that may differ between a developer's laptop, CI and production is read
+here, so `.env.example` and this module list the same variables.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Refused in production (see config.settings): only good enough for DEBUG runs.
+INSECURE_DEFAULT_SECRET_KEY = "django-insecure-dev-only-change-me"
+
+TRUTHY = {"1", "true", "yes", "on"}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in TRUTHY
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def database_config() -> dict:
+    """DATABASE_URL, or a SQLite file in the project when it is unset."""
+    default = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    url = env_str("DATABASE_URL", default)
+    config = dj_database_url.parse(url, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 600), conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # SQLite locks the whole file: wait for a writer instead of failing at once.
+        config.setdefault("OPTIONS", {})["timeout"] = 20
+    return config

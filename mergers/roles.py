@@ -1,0 +1,30 @@
+"""The three roles and their model permissions (used by the data migration and tests)."""
+
+EDITORS, LEADERS, ANALYSTS = "editors", "leaders", "analysts"
+
+# Models whose data the roles work with, as "app_label.model".
+DATA_MODELS = [
+    "districts.province",
+    "districts.district",
+    "mergers.agencytype",
+    "mergers.agency",
+    "mergers.programme",
+    "mergers.merger",
+    "mergers.mergerstage",
+    "mergers.headcountrecord",
+]
+# What editors may add and change (everything else they only view).
+EDITABLE_MODELS = [
+    "mergers.agency",
+    "mergers.programme",
+    "mergers.merger",
+    "mergers.mergerstage",
+    "mergers.headcountrecord",
+]
+
+
+def role_permissions() -> dict[str, list[tuple[str, str]]]:
+    """{group: [(app_label, codename), ...]}"""
+    view = [(m.split(".")[0], f"view_{m.split('.')[1]}") for m in DATA_MODELS]
+    write = [(m.split(".")[0], f"{action}_{m.split('.')[1]}") for m in EDITABLE_MODELS for action in ("add", "change")]
+    return {EDITORS: view + write, LEADERS: list(view), ANALYSTS: list(view)}

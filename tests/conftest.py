@@ -1,0 +1,35 @@
+"""Shared pytest fixtures: the shipped Quảng Ninh data, users in each role."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from mergers.roles import ANALYSTS, EDITORS, LEADERS
+
+
+@pytest.fixture
+def quang_ninh(db):
+    """The shipped fixture, loaded into the test database."""
+    call_command("loaddata", "quang_ninh", verbosity=0)
+
+
+def _user_in(group_name: str, username: str):
+    user = get_user_model().objects.create_user(username=username, password="pw-for-tests-1")
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    return _user_in(EDITORS, "editor")
+
+
+@pytest.fixture
+def leader(db):
+    return _user_in(LEADERS, "leader")
+
+
+@pytest.fixture
+def analyst(db):
+    return _user_in(ANALYSTS, "analyst")
