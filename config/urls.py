@@ -1,8 +1,10 @@
-"""Root URLs. The apps add their own pages and API routes here."""
+"""Root URLs. Each app adds its own pages and API routes here."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
