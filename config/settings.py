@@ -137,3 +137,40 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# --- issue 3: REST API (/api/v1/) ---------------------------------------------------------
+REST_FRAMEWORK.update(
+    {
+        # Reading needs the model's view permission; anonymous requests get 401 (Token first,
+        # so that the 401 carries WWW-Authenticate).
+        "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.ModelPermissions"],
+        "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
+        "PAGE_SIZE": 50,
+        # No browsable API: every answer under /api/ is JSON (or CSV when asked for).
+        "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "config.api.renderers.CSVRenderer"],
+        "DEFAULT_THROTTLE_CLASSES": [
+            "rest_framework.throttling.AnonRateThrottle",
+            "rest_framework.throttling.UserRateThrottle",
+        ],
+        "DEFAULT_THROTTLE_RATES": {
+            "anon": env_str("API_THROTTLE_ANON", "60/minute"),
+            "user": env_str("API_THROTTLE_USER", "1200/minute"),
+        },
+        "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
+        "DEFAULT_SCHEMA_CLASS": "config.api.schema.APIAutoSchema",
+        "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    }
+)
+SPECTACULAR_SETTINGS.update(
+    {
+        "COMPONENT_SPLIT_REQUEST": True,
+        "SCHEMA_PATH_PREFIX": "/api/v1/",
+        "SERVE_INCLUDE_SCHEMA": False,
+        "ENUM_NAME_OVERRIDES": {
+            "SourceKindEnum": "mergers.choices.SourceKind",
+            "MergerStatusEnum": "mergers.choices.MergerStatus",
+            "SectorEnum": "mergers.choices.Sector",
+            "DistrictKindEnum": "districts.choices.DistrictKind",
+        },
+    }
+)

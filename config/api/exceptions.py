@@ -1,0 +1,50 @@
+"""Errors under /api/ are JSON, and the services' exceptions get their HTTP status.
+
+django ValidationError -> 400 with a body keyed by field; MergerStateConflict -> 409;
+StaleVersion -> 409 (412 when the client sent If-Match, see config.api.views);
+django PermissionDenied (editor outside his districts) -> 403 with the service's message.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from mergers.services import MergerStateConflict, StaleVersion
+
+MSG_NOT_FOUND = _("Không tìm thấy.")
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "stale"
+
+
+def django_error_detail(exc: DjangoValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+    return {api_settings.NON_FIELD_ERRORS_KEY: [str(m) for m in exc.messages]}
+
+
+def exception_handler(exc, context):
+    """DRF's handler, taught the services' exceptions."""
+    if isinstance(exc, MergerStateConflict | StaleVersion):
+        exc = Conflict(django_error_detail(exc))
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(django_error_detail(exc))
+    elif isinstance(exc, DjangoPermissionDenied) and exc.args:
+        exc = exceptions.PermissionDenied(str(exc.args[0]))
+    return drf_exception_handler(exc, context)
+
+
+def not_found(request, *args, **kwargs):
+    """Any URL under /api/ that matches no endpoint."""
+    return JsonResponse({"detail": str(MSG_NOT_FOUND)}, status=404)

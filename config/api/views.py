@@ -1,0 +1,75 @@
+"""Base viewsets: JSON errors even for CSV requests, CSV columns, ETag and If-Match."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, viewsets
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from config.api.exceptions import PreconditionFailed, django_error_detail
+from mergers.services import StaleVersion
+
+MSG_BAD_IF_MATCH = _('Tiêu đề If-Match phải là một phiên bản, ví dụ "3".')
+
+
+class JSONErrorsMixin:
+    """Errors are JSON even when the client asked for CSV."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 and not isinstance(getattr(request, "accepted_renderer", None), JSONRenderer):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class CSVHeaderMixin:
+    """CSV columns follow the serializer's field order."""
+
+    def get_renderer_context(self):
+        context = super().get_renderer_context()
+        if getattr(self, "action", None) in ("list", "retrieve"):
+            context["header"] = list(self.get_serializer().fields)
+        return context
+
+
+def etag(obj) -> str:
+    return f'"{obj.version}"'
+
+
+def if_match_version(request) -> int | None:
+    """The version the client last saw, from If-Match ("3", W/"3"); None when absent or "*"."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    value = header.removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise exceptions.ValidationError({"If-Match": [str(MSG_BAD_IF_MATCH)]})
+    return int(value)
+
+
+class VersionedMixin:
+    """Detail responses carry an ETag with the row's `version`; writes honour If-Match.
+
+    A write whose If-Match names an older version fails with 412 and changes nothing.
+    """
+
+    etag_object = None
+
+    def call_versioned(self, service, **kwargs):
+        expected = if_match_version(self.request)
+        try:
+            return service(expected_version=expected, **kwargs)
+        except StaleVersion as exc:
+            raise PreconditionFailed(django_error_detail(exc)) from exc
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(self.etag_object, "version", None) is not None and response.status_code < 300:
+            response["ETag"] = etag(self.etag_object)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        self.etag_object = self.get_object()
+        return Response(self.get_serializer(self.etag_object).data)
+
+
+class ReadOnlyViewSet(JSONErrorsMixin, CSVHeaderMixin, VersionedMixin, viewsets.ReadOnlyModelViewSet):
+    """List and detail, with the project's permissions, filters, pagination, CSV and ETags."""

@@ -1,0 +1,54 @@
+"""Everything under /api/: the v1 endpoints, the token, the OpenAPI schema and its docs."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from config.api.exceptions import not_found
+from districts.api.urls import router as districts_router
+from mergers.api.urls import router as mergers_router
+
+
+class TokenView(ObtainAuthToken):
+    """POST username and password, get {"token": KEY}; send it as `Authorization: Token KEY`."""
+
+    throttle_classes = [AnonRateThrottle, UserRateThrottle]
+
+
+class PublicSchemaMixin:
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+
+class SchemaView(PublicSchemaMixin, SpectacularAPIView):
+    pass
+
+
+class SwaggerView(PublicSchemaMixin, SpectacularSwaggerView):
+    pass
+
+
+class RedocView(PublicSchemaMixin, SpectacularRedocView):
+    pass
+
+
+router = DefaultRouter()
+router.registry.extend(districts_router.registry)
+router.registry.extend(mergers_router.registry)
+
+v1 = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("", include("reports.api.urls")),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("redoc/", RedocView.as_view(url_name="schema"), name="api-redoc"),
+    re_path(r"^.*$", not_found),
+]

@@ -1,0 +1,14 @@
+"""Routes of the mergers API; config/api_urls.py merges every app's router into /api/v1/."""
+
+from rest_framework.routers import SimpleRouter
+
+from mergers.api.views import AgencyTypeViewSet, AgencyViewSet, HeadcountViewSet, MergerViewSet, ProgrammeViewSet
+
+router = SimpleRouter()
+router.register("agency-types", AgencyTypeViewSet, basename="agencytype")
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register("mergers", MergerViewSet, basename="merger")
+router.register("headcounts", HeadcountViewSet, basename="headcount")
+
+urlpatterns = router.urls
