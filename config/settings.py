@@ -174,3 +174,5 @@ SPECTACULAR_SETTINGS.update(
         },
     }
 )
+# `loaddata quang_ninh` (README, tests/conftest.py) needs the project's fixtures folder.
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]

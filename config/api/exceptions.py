@@ -7,7 +7,7 @@ django PermissionDenied (editor outside his districts) -> 403 with the service's
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
@@ -40,6 +40,9 @@ def exception_handler(exc, context):
         exc = Conflict(django_error_detail(exc))
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(django_error_detail(exc))
+    elif isinstance(exc, Http404):
+        # Django's message names the model class in English: say it plainly instead.
+        exc = exceptions.NotFound(MSG_NOT_FOUND)
     elif isinstance(exc, DjangoPermissionDenied) and exc.args:
         exc = exceptions.PermissionDenied(str(exc.args[0]))
     return drf_exception_handler(exc, context)
