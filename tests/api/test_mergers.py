@@ -6,12 +6,15 @@ import datetime
 import threading
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db import connection, connections
 
 from districts.choices import DistrictKind
 from districts.models import EditorScope
 from mergers import services
 from mergers.models import Agency, HeadcountRecord, Merger, MergerStage
+from mergers.roles import EDITORS, role_permissions
 from tests.api.conftest import token_client
 from tests.factories import AgencyFactory, AgencyTypeFactory, DistrictFactory, HeadcountFactory, ProgrammeFactory
 
@@ -386,10 +389,22 @@ def test_if_match_guards_against_lost_updates(world, editor_client):
 # --- two simultaneous completions -------------------------------------------------------
 
 
+@pytest.fixture
+def roles(transactional_db):
+    """An editor, with the groups made again: an earlier transactional test may have flushed them."""
+    for name, perms in role_permissions().items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set([Permission.objects.get(content_type__app_label=a, codename=c) for a, c in perms])
+    user = get_user_model().objects.create_user(username="editor-race", password="pw-for-tests-1")
+    user.groups.add(Group.objects.get(name=EDITORS))
+    return user
+
+
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite locks the whole database: no race to show")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_simultaneous_completions_make_one_result_agency(editor):
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_completions_make_one_result_agency(roles):
+    editor = roles
     world = World()
     merger = world.merger()
     barrier = threading.Barrier(2)
