@@ -1,0 +1,135 @@
+"""Tokens, throttling, the OpenAPI schema and its docs, CSV output."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+TOKEN = "/api/v1/auth/token/"
+
+
+def test_token_for_username_and_password(analyst):
+    client = APIClient()
+    response = client.post(TOKEN, {"username": "analyst", "password": "pw-for-tests-1"}, format="json")
+    assert response.status_code == 200
+    assert list(response.json()) == ["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert client.get("/api/v1/provinces/").status_code == 200
+
+
+def test_wrong_password_gets_no_token(analyst):
+    response = APIClient().post(TOKEN, {"username": "analyst", "password": "wrong"}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["non_field_errors"]
+
+
+def test_bad_token_is_401(db):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef")
+    response = client.get("/api/v1/provinces/")
+    assert (response.status_code, response["WWW-Authenticate"]) == (401, "Token")
+    assert response.json() == {"detail": "Invalid token."}
+
+
+def test_session_authentication_works_too(quang_ninh, leader):
+    client = APIClient()
+    client.force_login(leader)
+    assert client.get("/api/v1/districts/193/").json()["name"] == "Hạ Long"
+
+
+def test_anonymous_requests_are_throttled(db):
+    client = APIClient()
+    statuses = [client.post(TOKEN, {}, format="json").status_code for _ in range(61)]
+    assert statuses == [400] * 60 + [429]
+    assert list(client.post(TOKEN, {}, format="json").json()) == ["detail"]
+
+
+def test_schema_describes_every_endpoint_and_validates(db, tmp_path):
+    response = APIClient().get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    schema = response.json()
+    paths = schema["paths"]
+    for path in (
+        "/api/v1/provinces/",
+        "/api/v1/districts/{code}/",
+        "/api/v1/agency-types/{code}/",
+        "/api/v1/agencies/{id}/",
+        "/api/v1/programmes/{code}/",
+        "/api/v1/mergers/{id}/complete/",
+        "/api/v1/mergers/{id}/advance/",
+        "/api/v1/mergers/{id}/cancel/",
+        "/api/v1/headcounts/",
+        "/api/v1/reports/staffing/",
+        "/api/v1/reports/progress/",
+        "/api/v1/auth/token/",
+    ):
+        assert path in paths
+    complete = paths["/api/v1/mergers/{id}/complete/"]["post"]
+    assert sorted(complete["responses"]) == ["200", "400", "401", "403", "404", "409", "412"]
+    assert {p["name"] for p in paths["/api/v1/agencies/"]["get"]["parameters"]} >= {
+        "district",
+        "agency_type",
+        "sector",
+        "active_on",
+        "q",
+        "page",
+        "page_size",
+        "ordering",
+    }
+    assert {p["name"] for p in paths["/api/v1/reports/staffing/"]["get"]["parameters"]} == {
+        "baseline",
+        "as_of",
+        "province",
+        "measure",
+        "like_for_like",
+    }
+    # drf-spectacular's own validation, failing on any warning.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+
+
+def test_docs_are_served_without_any_cdn(db):
+    response = APIClient().get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    for cdn in ("cdn.jsdelivr", "unpkg.com", "cdnjs"):
+        assert cdn not in html
+
+
+def test_csv_rows_join_lists_and_keep_vietnamese(quang_ninh, analyst_client):
+    response = analyst_client.get("/api/v1/mergers/", {"format": "csv", "district": "193", "programme": "khoi-mttq"})
+    assert response.status_code == 200
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["id"], row["district"], row["programme"], row["decision_number"]) == (
+        "1",
+        "193",
+        "khoi-mttq",
+        "44-QĐ/TU",
+    )
+    assert row["source_agencies"] == "1; 2; 3; 4; 5; 6"
+    assert row["reduction_pct"] == "11.54"
+    assert row["stages"].startswith("planned 2015-11-30 ")
+
+
+def test_csv_of_one_agency(quang_ninh, analyst_client):
+    response = analyst_client.get("/api/v1/agencies/7/", {"format": "csv"})
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines == [
+        "id,name,district,agency_type,sector,established_on,dissolved_on",
+        "7,"
+        '"Cơ quan tham mưu, giúp việc chung khối MTTQ và các đoàn thể thành phố Hạ Long"'
+        ",193,khoi-mttq,front,2018-06-01,",
+    ]
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/xml"])
+def test_errors_are_json_whatever_the_client_accepts(db, accept):
+    response = APIClient().get("/api/v1/agencies/", HTTP_ACCEPT=accept)
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/json"
+    assert list(response.json()) == ["detail"]

@@ -1,0 +1,61 @@
+"""A list page costs the same number of queries for 5 rows as for 500: no N+1 anywhere."""
+
+import pytest
+
+from districts.models import District
+from mergers.models import Agency, AgencyType, HeadcountRecord
+
+# Token + user (1), the user's own and his groups' permissions (2), count (1), page (1),
+# plus the prefetches of many-valued fields.
+LISTS = [
+    ("provinces", 5),
+    ("districts", 5),
+    ("agency-types", 5),
+    ("agencies", 5),
+    ("programmes", 6),  # + source types
+    ("mergers", 7),  # + source agencies, + stages
+    ("headcounts", 5),
+]
+
+
+@pytest.mark.parametrize(("path", "queries"), LISTS)
+@pytest.mark.parametrize("page_size", [5, 500])
+def test_list_queries_do_not_grow_with_rows(
+    quang_ninh, analyst_client, django_assert_num_queries, path, queries, page_size
+):
+    with django_assert_num_queries(queries):
+        response = analyst_client.get(f"/api/v1/{path}/", {"page_size": page_size})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page_size", [5, 500])
+def test_500_agencies_cost_as_much_as_5(quang_ninh, analyst_client, django_assert_num_queries, page_size):
+    district = District.objects.get(code="207")
+    agency_type = AgencyType.objects.get(code="ban-to-chuc")
+    Agency.objects.bulk_create(
+        Agency(district=district, agency_type=agency_type, name=f"Cơ quan {i}", search_name=f"co quan {i}")
+        for i in range(400)
+    )
+    with django_assert_num_queries(5):
+        body = analyst_client.get("/api/v1/agencies/", {"page_size": page_size}).json()
+    assert (body["count"], len(body["results"])) == (582, page_size)
+
+
+@pytest.mark.parametrize("page_size", [5, 171])
+def test_headcounts_csv_costs_as_much_as_json(quang_ninh, analyst_client, django_assert_num_queries, page_size):
+    with django_assert_num_queries(5):
+        response = analyst_client.get("/api/v1/headcounts/", {"page_size": page_size, "format": "csv"})
+    assert (
+        len(response.content.decode("utf-8-sig").splitlines())
+        == 1 + page_size
+        == 1 + min(page_size, HeadcountRecord.objects.count())
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "queries"),
+    [("districts/193", 4), ("agencies/7", 4), ("programmes/khoi-mttq", 5), ("mergers/1", 6), ("headcounts/169", 4)],
+)
+def test_detail_queries(quang_ninh, analyst_client, django_assert_num_queries, path, queries):
+    with django_assert_num_queries(queries):
+        assert analyst_client.get(f"/api/v1/{path}/").status_code == 200

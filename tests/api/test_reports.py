@@ -1,0 +1,169 @@
+"""The report endpoints against the figures of the seed articles (fixture quang_ninh)."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from reports.selectors import today
+from tests.api.conftest import token_client
+
+STAFFING = "/api/v1/reports/staffing/"
+PROGRESS = "/api/v1/reports/progress/"
+ALL_CODES = ["193", "194", "195", "196", "198", "199", "200", "201", "202", "203", "204", "205", "206", "207"]
+
+
+@pytest.fixture
+def client(quang_ninh, analyst_client):
+    return analyst_client
+
+
+def test_progress_on_27_september_2017(client):
+    response = client.get(PROGRESS, {"as_of": "2017-09-27"})
+    assert response.status_code == 200
+    body = response.json()
+    assert list(body) == ["as_of", "province", "programmes"]
+    assert (body["as_of"], body["province"]) == ("2017-09-27", None)
+    mttq = next(p for p in body["programmes"] if p["programme"] == "khoi-mttq")
+    assert mttq == {
+        "programme": "khoi-mttq",
+        "name": "Cơ quan tham mưu, giúp việc chung khối MTTQ và các đoàn thể chính trị - xã hội cấp huyện",
+        "decision_number": "44-QĐ/TU",
+        "decided_on": "2015-11-30",
+        "completed": 12,
+        "total": 14,
+        "districts_completed": [c for c in ALL_CODES if c not in ("193", "200")],
+        "districts_pending": ["193", "200"],
+    }
+    others = {p["programme"]: (p["completed"], p["total"]) for p in body["programmes"] if p is not mttq}
+    assert others == {"kiem-tra-thanh-tra": (0, 14), "to-chuc-noi-vu": (0, 14)}
+
+
+def test_progress_in_2020_counts_13_districts_all_done(client):
+    body = client.get(PROGRESS, {"as_of": "2020-06-01", "province": "22"}).json()
+    assert body["province"] == "22"
+    assert {p["programme"]: (p["completed"], p["total"], p["districts_pending"]) for p in body["programmes"]} == {
+        "khoi-mttq": (13, 13, []),
+        "to-chuc-noi-vu": (13, 13, []),
+        "kiem-tra-thanh-tra": (13, 13, []),
+    }
+
+
+def test_progress_defaults_to_today(client):
+    assert client.get(PROGRESS).json()["as_of"] == today().isoformat()
+
+
+def test_staffing_from_decision_44_to_june_2020(client):
+    response = client.get(STAFFING, {"baseline": "2015-11-30", "as_of": "2020-06-01", "province": "22"})
+    assert response.status_code == 200
+    body = response.json()
+    assert list(body) == ["baseline", "as_of", "province", "measure", "like_for_like", "districts", "total"]
+    assert (body["baseline"], body["as_of"], body["province"], body["measure"], body["like_for_like"]) == (
+        "2015-11-30",
+        "2020-06-01",
+        "22",
+        "authorised",
+        False,
+    )
+    assert body["total"] == {
+        "headcount_baseline": 700,
+        "headcount_current": 606,
+        "change": -94,
+        "change_pct": -13.43,
+        "agencies_baseline": 140,
+        "agencies_current": 39,
+        "agencies_change": -101,
+    }
+    assert [row["district"] for row in body["districts"]] == ALL_CODES
+    hoanh_bo = body["districts"][ALL_CODES.index("204")]
+    assert hoanh_bo == {
+        "district": "204",
+        "name": "Huyện Hoành Bồ",
+        "kind": "huyen",
+        "dissolved_on": "2020-01-01",
+        "successor": "193",
+        "folded": [],
+        "headcount_baseline": 47,
+        "headcount_current": None,
+        "change": None,
+        "change_pct": None,
+        "agencies_baseline": 10,
+        "agencies_current": None,
+        "agencies_change": None,
+    }
+    mong_cai = body["districts"][1]
+    assert (mong_cai["headcount_baseline"], mong_cai["headcount_current"], mong_cai["change_pct"]) == (57, 49, -14.04)
+
+
+def test_staffing_like_for_like_folds_hoanh_bo_into_ha_long(client):
+    body = client.get(
+        STAFFING, {"baseline": "2015-11-30", "as_of": "2020-06-01", "province": "22", "like_for_like": "true"}
+    ).json()
+    assert body["like_for_like"] is True
+    assert [row["district"] for row in body["districts"]] == [c for c in ALL_CODES if c != "204"]
+    ha_long = body["districts"][0]
+    assert {k: ha_long[k] for k in ("district", "folded", "headcount_baseline", "headcount_current", "change")} == {
+        "district": "193",
+        "folded": ["204"],
+        "headcount_baseline": 110,
+        "headcount_current": 93,
+        "change": -17,
+    }
+    assert ha_long["change_pct"] == -15.45
+    assert body["total"]["change_pct"] == -13.43
+
+
+def test_staffing_defaults_to_the_first_decision_and_today(client):
+    body = client.get(STAFFING, {"province": "22"}).json()
+    assert (body["baseline"], body["as_of"]) == ("2015-11-30", today().isoformat())
+
+
+def test_staffing_actual_measure_is_missing_not_zero(client):
+    body = client.get(STAFFING, {"baseline": "2015-11-30", "as_of": "2020-06-01", "measure": "actual"}).json()
+    assert body["measure"] == "actual"
+    assert body["total"]["headcount_baseline"] is None
+    assert body["total"]["change_pct"] is None
+    assert body["total"]["agencies_current"] == 39
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        (STAFFING, {"baseline": "2015-02-30"}, "baseline"),
+        (STAFFING, {"as_of": "hôm nay"}, "as_of"),
+        (STAFFING, {"province": "99"}, "province"),
+        (STAFFING, {"measure": "both"}, "measure"),
+        (STAFFING, {"like_for_like": "perhaps"}, "like_for_like"),
+        (PROGRESS, {"as_of": "2017-9-277"}, "as_of"),
+        (PROGRESS, {"province": "abc"}, "province"),
+    ],
+)
+def test_bad_parameters_answer_400_naming_them(client, path, params, field):
+    response = client.get(path, params)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert list(response.json()) == [field]
+
+
+@pytest.mark.parametrize("path", [STAFFING, PROGRESS])
+def test_report_access(quang_ninh, path, anon_client, nobody, nobody_client, leader_client, editor_client):
+    response = anon_client.get(path)
+    assert (response.status_code, response["WWW-Authenticate"]) == (401, "Token")
+    assert nobody_client.get(path).status_code == 403
+    assert leader_client.get(path).status_code == 200
+    assert editor_client.get(path).status_code == 200
+    # Viewing mergers alone is not enough: the reports add up headcounts too.
+    nobody.user_permissions.add(Permission.objects.get(codename="view_merger"))
+    assert token_client(nobody).get(path).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "queries"),
+    [
+        (PROGRESS, {"as_of": "2017-09-27"}, 3),
+        (STAFFING, {"baseline": "2015-11-30", "as_of": "2020-06-01", "province": "22"}, 2),
+        (STAFFING, {"as_of": "2020-06-01"}, 3),
+    ],
+)
+def test_reports_are_computed_in_a_few_queries(client, path, params, queries, django_assert_num_queries):
+    # Token + user (1), the user's and his groups' permissions (2), then the report itself.
+    with django_assert_num_queries(3 + queries):
+        assert client.get(path, params).status_code == 200
