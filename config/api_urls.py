@@ -3,8 +3,8 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import AllowAny
-from rest_framework.routers import DefaultRouter
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from config.api.exceptions import not_found
@@ -35,7 +35,17 @@ class RedocView(PublicSchemaMixin, SpectacularRedocView):
     pass
 
 
-router = DefaultRouter()
+class RootView(APIRootView):
+    """The list of endpoints, for any signed-in user."""
+
+    permission_classes = [IsAuthenticated]
+
+
+class Router(DefaultRouter):
+    APIRootView = RootView
+
+
+router = Router()
 router.registry.extend(districts_router.registry)
 router.registry.extend(mergers_router.registry)
 

@@ -2,20 +2,28 @@
 
 django ValidationError -> 400 with a body keyed by field; MergerStateConflict -> 409;
 StaleVersion -> 409 (412 when the client sent If-Match, see config.api.views);
-django PermissionDenied (editor outside his districts) -> 403 with the service's message.
+django PermissionDenied (editor outside his districts) -> 403 with the service's message;
+anything unexpected -> 500, logged, with a JSON body.
 """
 
+import logging
+
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from mergers.services import MergerStateConflict, StaleVersion
 
 MSG_NOT_FOUND = _("Không tìm thấy.")
+MSG_SERVER_ERROR = _("Lỗi máy chủ. Lỗi đã được ghi lại.")
+
+logger = logging.getLogger("django.request")
 
 
 class Conflict(exceptions.APIException):
@@ -30,7 +38,10 @@ class PreconditionFailed(exceptions.APIException):
 
 def django_error_detail(exc: DjangoValidationError) -> dict:
     if hasattr(exc, "error_dict"):
-        return {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+        return {
+            api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field: [str(m) for m in messages]
+            for field, messages in exc.message_dict.items()
+        }
     return {api_settings.NON_FIELD_ERRORS_KEY: [str(m) for m in exc.messages]}
 
 
@@ -45,7 +56,13 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(MSG_NOT_FOUND)
     elif isinstance(exc, DjangoPermissionDenied) and exc.args:
         exc = exceptions.PermissionDenied(str(exc.args[0]))
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        # A defect, not bad input: logged with its traceback, answered in JSON all the same.
+        request = context.get("request")
+        logger.error("Internal Server Error: %s", getattr(request, "path", "?"), exc_info=exc)
+        response = Response({"detail": str(MSG_SERVER_ERROR)}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return response
 
 
 def not_found(request, *args, **kwargs):
