@@ -7,7 +7,6 @@ from mergers import services
 from mergers.api.serializers import MSG_CODE_FIXED, MSG_DISTRICT_FIXED, MSG_FIXED
 from mergers.models import Agency, HeadcountRecord, Programme
 
-
 HC = "/api/v1/headcounts/"
 
 
