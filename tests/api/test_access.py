@@ -133,3 +133,14 @@ def test_errors_are_json_whatever_the_client_accepts(db, accept):
     assert response.status_code == 406
     assert response["Content-Type"] == "application/json"
     assert list(response.json()) == ["detail"]
+
+
+def test_a_defect_is_a_logged_json_500_not_an_html_page(quang_ninh, analyst_client, monkeypatch, caplog):
+    def broken(**kwargs):
+        raise RuntimeError("defect")
+
+    monkeypatch.setattr("reports.api.views.progress_report", broken)
+    response = analyst_client.get("/api/v1/reports/progress/")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Lỗi máy chủ. Lỗi đã được ghi lại."}
+    assert "Internal Server Error: /api/v1/reports/progress/" in caplog.text
