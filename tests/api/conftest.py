@@ -3,6 +3,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -52,3 +54,21 @@ def analyst_client(analyst):
 @pytest.fixture
 def nobody_client(nobody):
     return token_client(nobody)
+
+
+@pytest.fixture(scope="module")
+def _quang_ninh_for_module(django_db_setup, django_db_blocker):
+    """The shipped data, loaded once per test module inside a transaction rolled back at its end.
+
+    Each test still runs in its own savepoint (the `db` fixture), so tests stay independent;
+    this only saves loading 1,000 rows again for every one of them.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("loaddata", "quang_ninh", verbosity=0)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def quang_ninh(_quang_ninh_for_module, db):
+    """Overrides tests/conftest.py's fixture for the API tests: same data, loaded once per module."""
