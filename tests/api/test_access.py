@@ -89,13 +89,23 @@ def test_schema_describes_every_endpoint_and_validates(db, tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
 
 
-def test_docs_are_served_without_any_cdn(db):
-    response = APIClient().get("/api/docs/")
+def test_docs_are_served_without_any_cdn_or_inline_script(db):
+    client = APIClient()
+    response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
-    for cdn in ("cdn.jsdelivr", "unpkg.com", "cdnjs"):
-        assert cdn not in html
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "/static/css/api-docs.css" in html
+    for cdn in ("cdn.jsdelivr", "unpkg.com", "cdnjs", "//"):
+        assert cdn not in html.replace("http://www.w3.org", "")
+    # Every script is a file (a Content-Security-Policy forbids inline ones), styles too.
+    assert html.count("<script") == html.count("<script src=") == 3
+    assert "<style" not in html
+    assert 'style="' not in html
+    script = client.get("/api/docs/", {"script": ""})
+    assert script.status_code == 200
+    assert script["Content-Type"] == "application/javascript"
+    assert "/api/schema/" in script.content.decode()
 
 
 def test_csv_rows_join_lists_and_keep_vietnamese(quang_ninh, analyst_client):
