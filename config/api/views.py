@@ -21,7 +21,15 @@ class JSONErrorsMixin:
 
 
 class CSVHeaderMixin:
-    """CSV columns follow the serializer's field order."""
+    """CSV columns follow the serializer's field order; the file downloads as mergers.csv, agencies-7.csv ..."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code < 300 and getattr(renderer, "format", None) == "csv":
+            name = "-".join(request.path.strip("/").split("/")[2:])  # "mergers", "agencies-7"
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
 
     def get_renderer_context(self):
         context = super().get_renderer_context()

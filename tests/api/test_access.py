@@ -112,6 +112,7 @@ def test_csv_rows_join_lists_and_keep_vietnamese(quang_ninh, analyst_client):
     response = analyst_client.get("/api/v1/mergers/", {"format": "csv", "district": "193", "programme": "khoi-mttq"})
     assert response.status_code == 200
     assert response.content.startswith("\ufeff".encode())
+    assert response["Content-Disposition"] == 'attachment; filename="mergers.csv"'
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 1
     row = rows[0]
@@ -128,6 +129,7 @@ def test_csv_rows_join_lists_and_keep_vietnamese(quang_ninh, analyst_client):
 
 def test_csv_of_one_agency(quang_ninh, analyst_client):
     response = analyst_client.get("/api/v1/agencies/7/", {"format": "csv"})
+    assert response["Content-Disposition"] == 'attachment; filename="agencies-7.csv"'
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines == [
         "id,name,district,agency_type,sector,established_on,dissolved_on",

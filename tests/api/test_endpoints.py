@@ -196,6 +196,7 @@ class TestEveryEndpoint:
         response = analyst_client.get(url(endpoint), {"format": "csv", "page_size": 3})
         assert response.status_code == 200
         assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response["Content-Disposition"] == f'attachment; filename="{endpoint.path}.csv"'
         lines = response.content.decode("utf-8-sig").splitlines()
         assert lines[0] == ",".join(endpoint.fields)
         assert len(lines) == 1 + min(3, endpoint.count)
