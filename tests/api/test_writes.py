@@ -140,3 +140,9 @@ def test_api_root_lists_the_endpoints_for_signed_in_users(client, anon_client):
     body = client.get("/api/v1/").json()
     assert list(body) == ["provinces", "districts", "agency-types", "agencies", "programmes", "mergers", "headcounts"]
     assert anon_client.get("/api/v1/").status_code == 401
+
+
+def test_history_records_who_wrote_through_the_api(client, editor):
+    assert client.patch("/api/v1/agencies/7/", {"name": "Tên mới"}).status_code == 200
+    latest = Agency.history.filter(id=7).latest("history_date")
+    assert (latest.name, latest.history_user) == ("Tên mới", editor)
