@@ -194,6 +194,7 @@ def headcount_record(
     user=None,
 ) -> HeadcountRecord:
     """Record an agency's headcount on a date (one record per agency per date)."""
+    agency = Agency.objects.select_related("district").get(pk=agency.pk)
     _require_district(user, agency.district)
     errors = _validate_headcount(agency=agency, as_of=as_of, authorised=authorised, actual=actual, source=source)
     if HeadcountRecord.objects.filter(agency=agency, as_of=as_of).exists():
@@ -318,7 +319,8 @@ def merger_create(
     often came years before the decision, so it may be earlier.
     """
     _require_district(user, district)
-    sources = list({a.pk: a for a in source_agencies}.values())
+    # Read the sources afresh (and lock them): callers may hold stale instances.
+    sources = list(Agency.objects.select_for_update().filter(pk__in={a.pk for a in source_agencies}).order_by("pk"))
     errors: dict[str, list] = {}
     if not district.is_active_on(decided_on):
         errors["district"] = [
