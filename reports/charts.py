@@ -158,7 +158,7 @@ def change_bar_chart(bars: list[Bar], *, chart_id: str, title: str) -> SafeStrin
         if bar.value > 0:
             text = f"+{text}"
         if bar.pct is not None:
-            pct_text = number_format(bar.pct, decimal_pos=2)
+            pct_text = number_format(round(bar.pct, 2), decimal_pos=2)
             text += f" ({'+' if bar.pct > 0 else ''}{pct_text}%)"
         if bar.is_demo:
             text += f" {_('demo')}"

@@ -48,7 +48,8 @@ def percent(value, signed_="signed"):
     """-13,43% (localised, 2 decimals), or missing."""
     if value is None:
         return _missing()
-    text = number_format(value, decimal_pos=2) + "%"
+    # number_format truncates: round first.
+    text = number_format(round(value, 2), decimal_pos=2) + "%"
     return f"+{text}" if value > 0 and signed_ == "signed" else text
 
 
