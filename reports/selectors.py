@@ -278,7 +278,12 @@ def progress_report(*, province: Province | None, as_of: datetime.date) -> list[
 
 
 def programme_reduction(
-    *, programme: Programme, as_of: datetime.date, province: Province | None = None, districts=None
+    *,
+    programme: Programme,
+    as_of: datetime.date,
+    province: Province | None = None,
+    districts=None,
+    measure: str = "authorised",
 ) -> dict:
     """Staff reduction of a programme's mergers completed by `as_of`, from sums.
 
@@ -290,7 +295,7 @@ def programme_reduction(
         mergers = mergers.filter(district__province=province)
     if districts is not None:
         mergers = mergers.filter(district__code__in=districts)
-    figures = mergers.annotate(**merger_figures_annotations())
+    figures = mergers.annotate(**merger_figures_annotations(measure))
     complete = Q(headcount_before__isnull=False, headcount_after__isnull=False)
     agg = figures.aggregate(
         mergers=Count("pk"),
@@ -561,7 +566,9 @@ class Headline:
     is_demo: bool
 
 
-def dashboard_headlines(*, province: Province | None, as_of: datetime.date) -> list[Headline]:
+def dashboard_headlines(
+    *, province: Province | None, as_of: datetime.date, measure: str = "authorised"
+) -> list[Headline]:
     """Each programme's completion (x/active districts), staff reduction and focal points removed.
 
     3 + 2 per programme + 1 queries: fixed whatever the number of districts.
@@ -577,7 +584,7 @@ def dashboard_headlines(*, province: Province | None, as_of: datetime.date) -> l
                 completed=p.completed,
                 total=p.total,
                 districts_pending=p.districts_pending,
-                reduction=programme_reduction(programme=programme, as_of=as_of, province=province),
+                reduction=programme_reduction(programme=programme, as_of=as_of, province=province, measure=measure),
                 is_demo=demo.get(programme.code, False),
             )
         )

@@ -63,7 +63,7 @@ class DashboardView(ReportAccessMixin, TemplateView):
         names = {row.district.code: row.district.full_name for row in matrix.rows}
         demo_flags = district_demo_flags(province=None, baseline=baseline, as_of=as_of)
         headers, table = exports.staffing_table(report, names=names, demo_flags=demo_flags)
-        headlines = dashboard_headlines(province=None, as_of=as_of)
+        headlines = dashboard_headlines(province=None, as_of=as_of, measure=measure)
         series = headcount_series(start=baseline, end=as_of, measure=measure)
         staffing_rows = [
             {"row": row, "note": values[2], "is_demo": values[-1] is not None}

@@ -73,6 +73,13 @@ def test_mttq_bloc_reduction_in_the_12_early_districts_is_12_54_percent():
     assert (same["headcount_before"], same["headcount_after"], same["reduction_pct"]) == (279, 244, 12.54)
 
 
+def test_reduction_on_actual_headcount_is_missing_and_counted_as_such():
+    programme = Programme.objects.get(code="khoi-mttq")
+    figures = programme_reduction(programme=programme, as_of=D(2017, 9, 27), measure="actual")
+    assert (figures["mergers"], figures["mergers_without_data"]) == (12, 12)
+    assert (figures["headcount_before"], figures["reduction"], figures["reduction_pct"]) == (None, None, None)
+
+
 def test_province_totals_over_the_programmes_divide_sums():
     total = headlines_total(dashboard_headlines(province=None, as_of=D(2018, 12, 31)))
     assert total["headcount_before"] == 326 + 201 + 173

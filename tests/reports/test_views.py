@@ -131,6 +131,9 @@ def test_actual_measure_shows_missing_data_not_zero(leader_client, quang_ninh):
     assert text_of(page, "staffing-total") == (
         "Toàn tỉnh Không có số liệu Không có số liệu Không có số liệu Không có số liệu 140 → 39"
     )
+    mttq = text_of(page, "headline-khoi-mttq")
+    assert "Tinh giản biên chế Không có số liệu Trước → sau Không có số liệu → Không có số liệu" in mttq
+    assert mttq.endswith("Đầu mối giảm 70 Hợp nhất thiếu số liệu 14")
 
 
 @pytest.mark.parametrize(
