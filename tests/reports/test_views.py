@@ -199,3 +199,21 @@ def test_the_dashboard_costs_the_same_queries_with_14_and_140_districts(
     assert (headline.completed, headline.total) == (140, 140)
     assert "140/140" in text_of(response.content, "headline-to-chuc-noi-vu")
     assert _count(leader_client, url + "&like_for_like=on&measure=actual") == DASHBOARD_QUERIES
+
+
+def test_an_empty_database_renders_without_figures(client, leader):
+    client.force_login(leader)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.context["matrix"].rows == []
+    assert response.context["series"] == []
+    assert '<text class="chart-empty" x="380.0" y="140.0" text-anchor="middle">Không có số liệu</text>' in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("role", ["analyst", "editor"])
+def test_analysts_and_editors_see_the_dashboard_too(client, quang_ninh, role, request):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(URL_2020).status_code == 200
+    assert client.get("/exports/tien-do-hop-nhat.csv").status_code == 200
