@@ -469,6 +469,17 @@ class SeriesPoint:
     is_demo: bool
 
 
+SERIES_MAX_POINTS = 120
+
+
+def thin_dates(dates: list[datetime.date], limit: int) -> list[datetime.date]:
+    """At most `limit` of `dates` (sorted), evenly spaced by position, first and last kept."""
+    if len(dates) <= limit:
+        return list(dates)
+    step = (len(dates) - 1) / (limit - 1)
+    return sorted({dates[round(i * step)] for i in range(limit)})
+
+
 def change_dates(
     start: datetime.date, end: datetime.date, *, province: Province | None = None, district: District | None = None
 ) -> list[datetime.date]:
@@ -507,10 +518,13 @@ def headcount_series(
 ) -> list[SeriesPoint]:
     """The headcount of the province (or of one district) on every date it changes in [start, end].
 
-    Two queries: the dates (unless given), then one row holding a subquery per date.
+    Two queries: the dates (unless given), then one row holding a subquery per date. Beyond
+    `SERIES_MAX_POINTS` change dates, an evenly spaced selection of them (first and last kept)
+    bounds the size of that one query.
     """
     if dates is None:
         dates = change_dates(min(start, end), max(start, end), province=province, district=district)
+    dates = thin_dates(dates, SERIES_MAX_POINTS)
     if not dates:
         return []
     annotations = {}

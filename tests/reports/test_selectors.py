@@ -234,3 +234,14 @@ def test_district_agencies_over_time():
     ]
     tcnv = next(a for a in active if a.agency_type.code == "to-chuc-noi-vu")
     assert tcnv.headcount_kind == "official"
+
+
+def test_thin_dates_keeps_first_and_last_and_the_limit():
+    from reports.selectors import thin_dates
+
+    days = [D(2015, 1, 1) + datetime.timedelta(days=i) for i in range(500)]
+    thinned = thin_dates(days, 120)
+    assert len(thinned) == 120
+    assert (thinned[0], thinned[-1]) == (days[0], days[-1])
+    assert thinned == sorted(thinned)
+    assert thin_dates(days[:10], 120) == days[:10]
