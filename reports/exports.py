@@ -81,7 +81,7 @@ def staffing_table(
     rows, any_demo = [], False
     absorbed: dict[str, list] = {}
     for row in report.rows:
-        if row.dissolved_on and row.successor:
+        if row.dissolved_on and row.successor and not row.active_current:  # absorbed inside the window
             absorbed.setdefault(row.successor, []).append(row)
     for row in report.rows:
         codes = [row.district, *row.folded]

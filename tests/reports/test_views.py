@@ -94,6 +94,12 @@ def test_staffing_figures_2015_to_2020(leader_client, quang_ninh):
     ) in table
 
 
+def test_before_2020_ha_long_has_not_yet_taken_over_hoanh_bo(leader_client, quang_ninh):
+    table = text_of(leader_client.get("/?as_of=27/09/2017&baseline=30/11/2015").content, "staffing")
+    assert "193 · Thành phố Hạ Long 63 63 0 0,00% 10 → 10 demo" in table
+    assert "Tiếp nhận" not in table
+
+
 def test_like_for_like_on_the_page(leader_client, quang_ninh):
     response = leader_client.get(URL_2020 + "&like_for_like=on")
     table = text_of(response.content, "staffing")
