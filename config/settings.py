@@ -138,6 +138,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
 }
-
-# --- issue 5 (dashboard): `loaddata quang_ninh` finds fixtures/quang_ninh.json ---
-FIXTURE_DIRS = [BASE_DIR / "fixtures"]
