@@ -7,4 +7,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # issue 4: web pages for mergers, agencies, programmes, headcounts
+    path("", include("mergers.urls")),
 ]
