@@ -135,26 +135,23 @@ class OnceTokenMixin:
         return redirect(url)
 
 
-def history_rows(obj, *, exclude=("updated_at", "created_at", "search_name")) -> list[dict]:
+def history_rows(obj, *, exclude=("updated_at", "created_at", "search_name", "version")) -> list[dict]:
     """Who changed what and when, newest first: one row per historical record with its changes."""
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
     model = type(obj)
-    fields = [f.name for f in model._meta.concrete_fields if f.name not in exclude and f.name != model._meta.pk.name]
+    fields = [f for f in model._meta.concrete_fields if f.name not in exclude and not f.primary_key]
     rows = []
     for index, record in enumerate(records):
         previous = records[index + 1] if index + 1 < len(records) else None
         changes = []
         if previous is not None:
-            delta = record.diff_against(previous, included_fields=fields, foreign_keys_are_objs=True)
-            for change in delta.changes:
-                field = model._meta.get_field(change.field)
-                changes.append(
-                    {
-                        "field": field.verbose_name,
-                        "old": _display(field, change.old),
-                        "new": _display(field, change.new),
-                    }
-                )
+            for field in fields:
+                old, new = getattr(previous, field.attname), getattr(record, field.attname)
+                if old == new:
+                    continue
+                if field.is_relation:  # only the changed relations are read, one query each
+                    old, new = getattr(previous, field.name), getattr(record, field.name)
+                changes.append({"field": field.verbose_name, "old": _display(field, old), "new": _display(field, new)})
         rows.append({"record": record, "changes": changes})
     return rows
 
