@@ -719,7 +719,7 @@ class HeadcountEntryView(HeadcountWriteMixin, TemplateView):
 
     @staticmethod
     def rows(formset, agencies):
-        return list(zip(formset.forms, agencies, strict=True)) if formset is not None else []
+        return list(zip(formset.forms, agencies, strict=True)) if formset is not None and agencies else []
 
     def post(self, request, *args, **kwargs):
         choose = HeadcountChooseForm(request.POST, user=request.user)
