@@ -19,7 +19,7 @@ from django.db.models import OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 from django_filters.views import FilterView
@@ -914,7 +914,7 @@ class HeadcountTemplateView(HeadcountWriteMixin, View):
         choose = HeadcountChooseForm(request.GET or None, user=request.user)
         workbook = openpyxl.Workbook()
         sheet = workbook.active
-        sheet.title = _t("Biên chế")
+        sheet.title = gettext("Biên chế")
         sheet.append([str(h) for h in TEMPLATE_HEADERS])
         for column, width in zip("ABCD", (16, 60, 22, 28), strict=True):
             sheet.column_dimensions[column].width = width
@@ -924,11 +924,11 @@ class HeadcountTemplateView(HeadcountWriteMixin, View):
             for agency in agencies_with_headcount_on(as_of, district=district).order_by("agency_type__sector", "name"):
                 sheet.append([agency.pk, agency.name, agency.authorised_on, agency.actual_on])
             name = f"bien-che-{district.code}-{as_of:%Y-%m-%d}.xlsx"
-        notes = workbook.create_sheet(_t("Hướng dẫn"))
+        notes = workbook.create_sheet(gettext("Hướng dẫn"))
         for line in (
-            _t("Mỗi dòng là một cơ quan; giữ nguyên cột “Mã số cơ quan”."),
-            _t("Nhập số nguyên không âm; để trống cả hai cột nếu không có số liệu."),
-            _t("Tệp chỉ được lưu khi mọi dòng đều hợp lệ."),
+            gettext("Mỗi dòng là một cơ quan; giữ nguyên cột “Mã số cơ quan”."),
+            gettext("Nhập số nguyên không âm; để trống cả hai cột nếu không có số liệu."),
+            gettext("Tệp chỉ được lưu khi mọi dòng đều hợp lệ."),
         ):
             notes.append([line])
         buffer = io.BytesIO()
