@@ -72,9 +72,7 @@ def test_user_without_role_gets_403(client, world, django_user_model):
     assert "Không có quyền truy cập" in response.content.decode()
 
 
-@pytest.mark.parametrize(
-    "name", ["mergers:merger_advance", "mergers:merger_complete", "mergers:merger_cancel"]
-)
+@pytest.mark.parametrize("name", ["mergers:merger_advance", "mergers:merger_complete", "mergers:merger_cancel"])
 def test_scoped_editor_gets_403_on_other_districts_merger(client, world, planned, scoped_editor, name):
     client.force_login(scoped_editor)
     response = client.get(reverse(name, kwargs={"pk": planned.pk}))

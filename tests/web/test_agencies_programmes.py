@@ -71,7 +71,13 @@ def test_edit_agency_and_see_history(client, editor, world):
     assert form.initial["version"] == 1
     response = client.post(
         url,
-        {"agency_type": world.ban.pk, "name": "Ban Tổ chức (đổi tên)", "established_on": "", "dissolved_on": "", "version": 1},
+        {
+            "agency_type": world.ban.pk,
+            "name": "Ban Tổ chức (đổi tên)",
+            "established_on": "",
+            "dissolved_on": "",
+            "version": 1,
+        },
     )
     assert response.status_code == 302
     world.a1.refresh_from_db()

@@ -187,7 +187,12 @@ def test_import_refuses_other_files(client, editor, world):
     client.force_login(editor)
     response = client.post(
         IMPORT,
-        {"district": "901", "as_of": "01/01/2018", "source_kind": "official", "file": SimpleUploadedFile("a.csv", b"1,2")},
+        {
+            "district": "901",
+            "as_of": "01/01/2018",
+            "source_kind": "official",
+            "file": SimpleUploadedFile("a.csv", b"1,2"),
+        },
     )
     assert response.context["form"].errors["file"] == ["Chỉ nhận tệp Excel .xlsx."]
     broken = _import(client, [], file=SimpleUploadedFile("hong.xlsx", b"not a zip"))

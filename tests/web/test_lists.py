@@ -92,7 +92,7 @@ AGENCY_LIST_QUERIES = 9  # session, user, 2 permissions, groups, count, page, di
 
 @pytest.mark.parametrize("extra", [0, 10])
 def test_agency_list_queries_do_not_grow(client, leader, world, extra, django_assert_num_queries):
-    for n in range(extra):
+    for _n in range(extra):
         AgencyFactory(district=world.home, agency_type=world.ban)
     client.force_login(leader)
     with django_assert_num_queries(AGENCY_LIST_QUERIES):

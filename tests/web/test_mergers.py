@@ -149,7 +149,12 @@ def test_advance(client, editor, planned):
     planned.refresh_from_db()
     assert planned.status == MergerStatus.TITLES_UNIFIED
     stage = planned.stages.order_by("-id").first()
-    assert (stage.status, stage.on, stage.note, stage.created_by) == ("titles_unified", D(2018, 2, 1), "Nhất thể hóa", editor)
+    assert (stage.status, stage.on, stage.note, stage.created_by) == (
+        "titles_unified",
+        D(2018, 2, 1),
+        "Nhất thể hóa",
+        editor,
+    )
 
 
 def test_advance_backwards_is_refused_with_message(client, editor, planned):
@@ -298,13 +303,11 @@ def test_detail_shows_sources_figures_timeline_and_history(client, editor, world
     assert "15/01/2018" in html
     assert '<td class="num">1.200</td>' in html  # the source's headcount before, Vietnamese separator
     assert "<strong>Kế hoạch</strong> · 15/01/2018" in html
-    assert "<strong>Nhất thể hóa chức danh</strong> · 01/02/2018 · <span class=\"text-muted\">editor</span>" in html
+    assert '<strong>Nhất thể hóa chức danh</strong> · 01/02/2018 · <span class="text-muted">editor</span>' in html
     history = response.context["history"]
     assert history[-1]["record"].history_type == "+"  # created, then its sources set, then advanced
     assert history[0]["record"].history_user == editor
-    assert history[0]["changes"] == [
-        {"field": "trạng thái", "old": "Kế hoạch", "new": "Nhất thể hóa chức danh"}
-    ]
+    assert history[0]["changes"] == [{"field": "trạng thái", "old": "Kế hoạch", "new": "Nhất thể hóa chức danh"}]
     assert "<strong>Trạng thái</strong>: Kế hoạch → Nhất thể hóa chức danh" in html
 
 
