@@ -24,6 +24,28 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture
+def roles(transactional_db):
+    """The role groups with their permissions, made again if a flush of a live-server test removed them."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.contenttypes.models import ContentType
+
+    from mergers.roles import role_permissions
+
+    ContentType.objects.clear_cache()
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
+    for name, perms in role_permissions().items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(
+            *[Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in perms]
+        )
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():

@@ -17,7 +17,7 @@ PASSWORD = "pw-for-browser-1"
 
 
 @pytest.fixture
-def data():
+def data(roles):
     editor = get_user_model().objects.create_user(username="bientap", password=PASSWORD, first_name="Biên tập")
     editor.groups.add(Group.objects.get(name=EDITORS))
     district = DistrictFactory(code="951", name="Trình Duyệt")
