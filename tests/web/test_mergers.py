@@ -343,3 +343,12 @@ def test_pages_in_english(client, editor, planned, language, settings):
     html = _text(client.get(planned.get_absolute_url()))
     assert "Change history" in html
     assert "Planned" in html
+
+
+MERGER_DETAIL_QUERIES = 10  # session, user, 2 permissions, groups, merger, sources, stages, sources again, history
+
+
+def test_merger_detail_queries(client, leader, planned, django_assert_num_queries):
+    client.force_login(leader)
+    with django_assert_num_queries(MERGER_DETAIL_QUERIES):
+        client.get(planned.get_absolute_url())
