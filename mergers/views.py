@@ -11,6 +11,7 @@ import secrets
 
 import django_filters
 import openpyxl
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -186,6 +187,14 @@ class SortedFilterView(StaffMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        for field in context["filter"].form.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select form-select-sm")
+            else:
+                widget.attrs.setdefault("class", "form-control form-control-sm")
+            if isinstance(widget, forms.DateInput):
+                widget.attrs.setdefault("placeholder", "dd/mm/yyyy")
         current = self.request.GET.get("ordering", "")
         context["columns"] = [
             {
