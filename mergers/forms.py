@@ -229,6 +229,7 @@ class HeadcountSourceForm(BootstrapMixin, forms.Form):
 
 class HeadcountRowForm(BootstrapMixin, forms.Form):
     agency = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # of the record on that date; 0: none
     authorised = forms.IntegerField(label=_("Biên chế được giao"), required=False)
     actual = forms.IntegerField(label=_("Số người làm việc thực tế"), required=False)
 

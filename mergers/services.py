@@ -619,13 +619,22 @@ def headcount_record_many(
 ) -> list[HeadcountRecord]:
     """Record the headcounts of several agencies of one district on one date, all or none.
 
-    Each row is a dict with `agency`, `authorised`, `actual` and optionally `source` and
-    `source_kind` (default: the arguments). Every row is checked first; a refusal lists
-    each bad row under the key "rows.<index>.<field>" (index into `rows`). An agency that
-    already has a record on `as_of` has it corrected; otherwise a record is created.
+    Each row is a dict with `agency`, `authorised`, `actual` and optionally `source`,
+    `source_kind` (default: the arguments) and `expected_version`: the version of the
+    agency's record on `as_of` that the user saw, 0 if he saw none; when given, a record
+    created or changed meanwhile refuses the row instead of being overwritten. Every row is
+    checked first; a refusal lists each bad row under the key "rows.<index>.<field>" (index
+    into `rows`). An agency that already has a record on `as_of` has it corrected;
+    otherwise a record is created.
     """
     _require_district(user, district)
     errors: dict[str, list] = {}
+    existing = {
+        r.agency_id: r
+        for r in HeadcountRecord.objects.select_for_update().filter(
+            agency__in=[row["agency"] for row in rows], as_of=as_of
+        )
+    }
     if not rows:
         errors["rows"] = [ValidationError(MSG_HEADCOUNT_NO_ROWS, code="no_rows")]
     seen: set[int] = set()
@@ -655,18 +664,16 @@ def headcount_record_many(
             )
             if "as_of" in row_errors:  # the agency, not the date, is what is wrong on that row
                 row_errors["agency"] = row_errors.pop("as_of")
+        expected = row.get("expected_version")
+        current = existing[agency.pk].version if agency.pk in existing else 0
+        if expected is not None and expected != current and "agency" not in row_errors:
+            row_errors["agency"] = [ValidationError(MSG_STALE_VERSION, code="stale")]
         seen.add(agency.pk)
         for field, messages in row_errors.items():
             errors[f"rows.{index}.{field}"] = messages
     if errors:
         raise ValidationError(errors)
 
-    existing = {
-        r.agency_id: r
-        for r in HeadcountRecord.objects.select_for_update().filter(
-            agency__in=[row["agency"] for row in rows], as_of=as_of
-        )
-    }
     saved = []
     for row in rows:
         agency = row["agency"]

@@ -44,7 +44,7 @@ from mergers.forms import (
     ProgrammeEditForm,
     ProgrammeForm,
 )
-from mergers.models import Agency, Merger, Programme
+from mergers.models import Agency, HeadcountRecord, Merger, Programme
 from mergers.selectors import (
     FAR_FUTURE,
     agencies_with_headcount_on,
@@ -716,8 +716,21 @@ class HeadcountEntryView(HeadcountWriteMixin, TemplateView):
         agencies = self.agencies(choose)
         formset = source_form = None
         if agencies:
+            versions = dict(
+                HeadcountRecord.objects.filter(agency__in=agencies, as_of=choose.cleaned_data["as_of"]).values_list(
+                    "agency_id", "version"
+                )
+            )
             formset = HeadcountRowFormSet(
-                initial=[{"agency": a.pk, "authorised": a.authorised_on, "actual": a.actual_on} for a in agencies]
+                initial=[
+                    {
+                        "agency": a.pk,
+                        "version": versions.get(a.pk, 0),
+                        "authorised": a.authorised_on,
+                        "actual": a.actual_on,
+                    }
+                    for a in agencies
+                ]
             )
             source_form = HeadcountSourceForm()
         return self.render_to_response(
@@ -759,7 +772,14 @@ class HeadcountEntryView(HeadcountWriteMixin, TemplateView):
                 return redirect(reverse("mergers:headcount_entry"))
             if data.get("authorised") is None and data.get("actual") is None:
                 continue  # left blank: the agency keeps no record for that date
-            rows.append({"agency": agency, "authorised": data["authorised"], "actual": data["actual"]})
+            rows.append(
+                {
+                    "agency": agency,
+                    "authorised": data["authorised"],
+                    "actual": data["actual"],
+                    "expected_version": data.get("version") or 0,
+                }
+            )
             forms_of_rows.append(form)
         try:
             saved = services.headcount_record_many(

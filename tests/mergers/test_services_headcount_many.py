@@ -83,3 +83,22 @@ def test_editor_outside_the_district_is_refused(two, editor):
             district=district, as_of=D(2018, 1, 1), rows=[{"agency": one, "authorised": 1}], source="x", user=editor
         )
     assert HeadcountRecord.objects.count() == 0
+
+
+def test_a_record_changed_meanwhile_refuses_its_row(two):
+    district, one, other = two
+    HeadcountFactory(agency=one, as_of=D(2018, 1, 1), authorised=5)
+    with pytest.raises(ValidationError) as caught:
+        headcount_record_many(
+            district=district,
+            as_of=D(2018, 1, 1),
+            rows=[
+                {"agency": one, "authorised": 6, "expected_version": 0},
+                {"agency": other, "authorised": 2, "expected_version": 0},
+            ],
+            source="x",
+        )
+    assert caught.value.message_dict == {
+        "rows.0.agency": ["Bản ghi đã được người khác thay đổi. Hãy tải lại trang để xem thay đổi rồi nhập lại."]
+    }
+    assert HeadcountRecord.objects.count() == 1

@@ -40,8 +40,8 @@ def test_entry_form_has_one_row_per_active_agency_prefilled(client, editor, worl
     rows = response.context["rows"]
     assert [agency.pk for _, agency in rows] == [world.a1.pk, world.a2.pk]
     assert [form.initial for form, _ in rows] == [
-        {"agency": world.a1.pk, "authorised": 1200, "actual": 1150},
-        {"agency": world.a2.pk, "authorised": 9, "actual": 8},
+        {"agency": world.a1.pk, "version": 0, "authorised": 1200, "actual": 1150},
+        {"agency": world.a2.pk, "version": 0, "authorised": 9, "actual": 8},
     ]
     assert 'name="form-0-authorised" value="1200"' in _text(response)
 
@@ -78,13 +78,31 @@ def test_entry_without_source_is_refused_at_the_source_field(client, editor, wor
     assert HeadcountRecord.objects.count() == before
 
 
-def test_entry_twice_updates_instead_of_duplicating(client, editor, world):
+def test_double_submit_or_concurrent_entry_is_refused_not_duplicated(client, editor, world):
+    """The form says which record each row saw (none here): a second submit finds one and stops."""
     client.force_login(editor)
     data = _rows_data(world, [(world.a1, "1100", ""), (world.a2, "8", "")])
-    client.post(ENTRY, data)
-    client.post(ENTRY, {**data, "form-0-authorised": "1101"})
+    assert client.post(ENTRY, data).status_code == 302
+    response = client.post(ENTRY, {**data, "form-0-authorised": "1101"})
+    assert response.status_code == 200
+    assert [form.non_field_errors() for form, _ in response.context["rows"]] == [
+        ["Bản ghi đã được người khác thay đổi. Hãy tải lại trang để xem thay đổi rồi nhập lại."]
+    ] * 2
     assert HeadcountRecord.objects.filter(as_of=D(2018, 1, 1)).count() == 2
-    assert HeadcountRecord.objects.get(agency=world.a1, as_of=D(2018, 1, 1)).authorised == 1101
+    assert HeadcountRecord.objects.get(agency=world.a1, as_of=D(2018, 1, 1)).authorised == 1100
+
+
+def test_entry_corrects_the_records_of_that_date(client, editor, world):
+    client.force_login(editor)
+    client.post(ENTRY, _rows_data(world, [(world.a1, "1100", ""), (world.a2, "8", "")]))
+    form = client.get(ENTRY, {"district": "901", "as_of": "01/01/2018"}).context["rows"][0][0]
+    assert (form.initial["version"], form.initial["authorised"]) == (1, 1100)
+    data = _rows_data(world, [(world.a1, "1101", ""), (world.a2, "8", "")])
+    data.update({"form-0-version": "1", "form-1-version": "1"})
+    assert client.post(ENTRY, data).status_code == 302
+    record = HeadcountRecord.objects.get(agency=world.a1, as_of=D(2018, 1, 1))
+    assert (record.authorised, record.version) == (1101, 2)
+    assert HeadcountRecord.objects.filter(as_of=D(2018, 1, 1)).count() == 2
 
 
 def test_blank_rows_are_left_without_record(client, editor, world):
