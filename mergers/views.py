@@ -762,7 +762,9 @@ class HeadcountEntryView(HeadcountWriteMixin, TemplateView):
         by_id = {a.pk: a for a in agencies}
         if not valid or len(formset.forms) != len(agencies):
             if len(formset.forms) != len(agencies):  # the district's agencies changed meanwhile
-                return redirect(f"{reverse('mergers:headcount_entry')}?{request.POST.urlencode()}")
+                as_of = choose.cleaned_data["as_of"]
+                query = f"district={choose.cleaned_data['district'].code}&as_of={as_of:%d/%m/%Y}"
+                return redirect(f"{reverse('mergers:headcount_entry')}?{query}")
             return again()
         rows, forms_of_rows = [], []
         for form in formset.forms:

@@ -215,3 +215,11 @@ def test_import_refuses_other_files(client, editor, world):
     assert response.context["form"].errors["file"] == ["Chỉ nhận tệp Excel .xlsx."]
     broken = _import(client, [], file=SimpleUploadedFile("hong.xlsx", b"not a zip"))
     assert broken.context["form"].errors["file"] == ["Không đọc được tệp Excel này."]
+
+
+def test_agencies_changed_since_the_form_was_read_reloads_it_and_saves_nothing(client, editor, world):
+    client.force_login(editor)
+    response = client.post(ENTRY, _rows_data(world, [(world.a1, "1100", "")]))  # a2 missing from the form
+    assert response.status_code == 302
+    assert response["Location"] == f"{ENTRY}?district=901&as_of=01/01/2018"
+    assert HeadcountRecord.objects.filter(as_of=D(2018, 1, 1)).count() == 0
