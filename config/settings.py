@@ -138,3 +138,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# --- issue 4: web pages -------------------------------------------------------------------
+# Dates shown and typed as dd/mm/yyyy (yyyy-mm-dd accepted too), numbers with the
+# language's separators (1.234 in Vietnamese, 1,234 in English).
+FORMAT_MODULE_PATH = ["config.formats"]
+USE_THOUSAND_SEPARATOR = True
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]

@@ -9,4 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("reports.urls")),
     path("districts/", include("districts.urls")),
+    # issue 4: web pages for mergers, agencies, programmes, headcounts
+    path("", include("mergers.urls")),
 ]
