@@ -45,7 +45,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -77,6 +77,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {"default": database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -138,6 +139,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
 }
 
+# --- issue 4: web pages -------------------------------------------------------------------
+# Dates shown and typed as dd/mm/yyyy (yyyy-mm-dd accepted too), numbers with the
+# language's separators (1.234 in Vietnamese, 1,234 in English).
+FORMAT_MODULE_PATH = ["config.formats"]
+USE_THOUSAND_SEPARATOR = True
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
 # --- issue 3: REST API (/api/v1/) ---------------------------------------------------------
 REST_FRAMEWORK.update(
     {
@@ -174,5 +182,3 @@ SPECTACULAR_SETTINGS.update(
         },
     }
 )
-# `loaddata quang_ninh` (README, tests/conftest.py) needs the project's fixtures folder.
-FIXTURE_DIRS = [BASE_DIR / "fixtures"]

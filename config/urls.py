@@ -8,4 +8,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
+    path("", include("reports.urls")),
+    path("districts/", include("districts.urls")),
+    # issue 4: web pages for mergers, agencies, programmes, headcounts
+    path("", include("mergers.urls")),
 ]

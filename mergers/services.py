@@ -194,6 +194,7 @@ def headcount_record(
     user=None,
 ) -> HeadcountRecord:
     """Record an agency's headcount on a date (one record per agency per date)."""
+    agency = Agency.objects.select_related("district").get(pk=agency.pk)
     _require_district(user, agency.district)
     errors = _validate_headcount(agency=agency, as_of=as_of, authorised=authorised, actual=actual, source=source)
     if HeadcountRecord.objects.filter(agency=agency, as_of=as_of).exists():
@@ -318,7 +319,8 @@ def merger_create(
     often came years before the decision, so it may be earlier.
     """
     _require_district(user, district)
-    sources = list({a.pk: a for a in source_agencies}.values())
+    # Read the sources afresh (and lock them): callers may hold stale instances.
+    sources = list(Agency.objects.select_for_update().filter(pk__in={a.pk for a in source_agencies}).order_by("pk"))
     errors: dict[str, list] = {}
     if not district.is_active_on(decided_on):
         errors["district"] = [
@@ -596,3 +598,93 @@ def district_dissolve(*, district: District, on: datetime.date, successor: Distr
         agency.full_clean()
         agency.save(update_fields=["dissolved_on", "version"])
     return district
+
+
+# --- issue 4: a district's headcounts on one date, all together or none ---------------------
+
+MSG_HEADCOUNT_ROW_OTHER_DISTRICT = _("Cơ quan “%(agency)s” không thuộc %(district)s.")
+MSG_HEADCOUNT_ROW_TWICE = _("Cơ quan “%(agency)s” có nhiều hơn một dòng.")
+MSG_HEADCOUNT_NO_ROWS = _("Chưa nhập số liệu nào.")
+
+
+@transaction.atomic
+def headcount_record_many(
+    *,
+    district: District,
+    as_of: datetime.date,
+    rows: Sequence[dict],
+    source: str = "",
+    source_kind: str = SourceKind.OFFICIAL,
+    user=None,
+) -> list[HeadcountRecord]:
+    """Record the headcounts of several agencies of one district on one date, all or none.
+
+    Each row is a dict with `agency`, `authorised`, `actual` and optionally `source`,
+    `source_kind` (default: the arguments) and `expected_version`: the version of the
+    agency's record on `as_of` that the user saw, 0 if he saw none; when given, a record
+    created or changed meanwhile refuses the row instead of being overwritten. Every row is
+    checked first; a refusal lists each bad row under the key "rows.<index>.<field>" (index
+    into `rows`). An agency that already has a record on `as_of` has it corrected;
+    otherwise a record is created.
+    """
+    _require_district(user, district)
+    errors: dict[str, list] = {}
+    existing = {
+        r.agency_id: r
+        for r in HeadcountRecord.objects.select_for_update().filter(
+            agency__in=[row["agency"] for row in rows], as_of=as_of
+        )
+    }
+    if not rows:
+        errors["rows"] = [ValidationError(MSG_HEADCOUNT_NO_ROWS, code="no_rows")]
+    seen: set[int] = set()
+    for index, row in enumerate(rows):
+        agency = row["agency"]
+        row_source = row.get("source") or source
+        row_errors: dict[str, list] = {}
+        if agency.district_id != district.id:
+            row_errors["agency"] = [
+                ValidationError(
+                    MSG_HEADCOUNT_ROW_OTHER_DISTRICT,
+                    code="other_district",
+                    params={"agency": agency.name, "district": district.full_name},
+                )
+            ]
+        elif agency.pk in seen:
+            row_errors["agency"] = [
+                ValidationError(MSG_HEADCOUNT_ROW_TWICE, code="twice", params={"agency": agency.name})
+            ]
+        else:
+            row_errors = _validate_headcount(
+                agency=agency,
+                as_of=as_of,
+                authorised=row.get("authorised"),
+                actual=row.get("actual"),
+                source=row_source,
+            )
+            if "as_of" in row_errors:  # the agency, not the date, is what is wrong on that row
+                row_errors["agency"] = row_errors.pop("as_of")
+        expected = row.get("expected_version")
+        current = existing[agency.pk].version if agency.pk in existing else 0
+        if expected is not None and expected != current and "agency" not in row_errors:
+            row_errors["agency"] = [ValidationError(MSG_STALE_VERSION, code="stale")]
+        seen.add(agency.pk)
+        for field, messages in row_errors.items():
+            errors[f"rows.{index}.{field}"] = messages
+    if errors:
+        raise ValidationError(errors)
+
+    saved = []
+    for row in rows:
+        agency = row["agency"]
+        kwargs = {
+            "authorised": row.get("authorised"),
+            "actual": row.get("actual"),
+            "source": row.get("source") or source,
+            "source_kind": row.get("source_kind") or source_kind,
+        }
+        if agency.pk in existing:
+            saved.append(headcount_update(record=existing[agency.pk], user=user, **kwargs))
+        else:
+            saved.append(headcount_record(agency=agency, as_of=as_of, user=user, **kwargs))
+    return saved

@@ -9,15 +9,29 @@
 import dataclasses
 import datetime
 
-from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from districts.models import District, Province
 from districts.selectors import active_on_q, districts_in_period
-from mergers.choices import MergerStatus
-from mergers.models import Agency, Merger, Programme
-from mergers.selectors import merger_figures_annotations, summed_headcount
+from mergers.choices import MergerStatus, SourceKind
+from mergers.models import Agency, HeadcountRecord, Merger, MergerStage, Programme
+from mergers.selectors import latest_headcount, merger_figures_annotations, summed_headcount
 
 
 def pct(part: int | None, whole: int | None) -> float | None:
@@ -264,7 +278,12 @@ def progress_report(*, province: Province | None, as_of: datetime.date) -> list[
 
 
 def programme_reduction(
-    *, programme: Programme, as_of: datetime.date, province: Province | None = None, districts=None
+    *,
+    programme: Programme,
+    as_of: datetime.date,
+    province: Province | None = None,
+    districts=None,
+    measure: str = "authorised",
 ) -> dict:
     """Staff reduction of a programme's mergers completed by `as_of`, from sums.
 
@@ -276,7 +295,7 @@ def programme_reduction(
         mergers = mergers.filter(district__province=province)
     if districts is not None:
         mergers = mergers.filter(district__code__in=districts)
-    figures = mergers.annotate(**merger_figures_annotations())
+    figures = mergers.annotate(**merger_figures_annotations(measure))
     complete = Q(headcount_before__isnull=False, headcount_after__isnull=False)
     agg = figures.aggregate(
         mergers=Count("pk"),
@@ -297,3 +316,332 @@ def programme_reduction(
         "reduction_pct": pct(reduction, agg["before"]),
         "focal_points_removed": sources - agg["mergers"],
     }
+
+
+# --- issue 5: dashboard, district page and exports ------------------------------------
+# Everything below costs a fixed number of queries whatever the number of districts.
+
+
+def programmes_ordered():
+    """Programmes in decision order, undated ones last (the same on SQLite and PostgreSQL)."""
+    return Programme.objects.order_by(F("decided_on").asc(nulls_last=True), "code")
+
+
+def _latest_stage(field: str, as_of: datetime.date) -> Subquery:
+    return Subquery(
+        MergerStage.objects.filter(merger=OuterRef("pk"), on__lte=as_of).order_by("-on", "-id").values(field)[:1]
+    )
+
+
+@dataclasses.dataclass
+class MatrixCell:
+    merger_id: int | None = None
+    stage: str | None = None
+    stage_label: str = ""
+    stage_on: datetime.date | None = None
+    decision_number: str = ""
+    decided_on: datetime.date | None = None
+    effective_on: datetime.date | None = None
+    is_demo: bool = False
+
+
+@dataclasses.dataclass
+class MatrixRow:
+    district: District
+    active: bool
+    cells: list[MatrixCell]
+
+
+@dataclasses.dataclass
+class ProgressMatrix:
+    as_of: datetime.date
+    programmes: list[Programme]
+    rows: list[MatrixRow]
+
+    @property
+    def has_demo(self) -> bool:
+        return any(cell.is_demo for row in self.rows for cell in row.cells)
+
+
+def progress_matrix(
+    *, province: Province | None, as_of: datetime.date, start: datetime.date | None = None
+) -> ProgressMatrix:
+    """Every district of the period [start, as_of] x every programme: the merger's stage on `as_of`.
+
+    A cell's stage is the merger's latest stage dated on or before `as_of` (None: nothing yet
+    by then), with its date, the decision number and the merger id. A cancelled merger shows
+    only when the district has no other one under that programme. Three queries.
+    """
+    districts = list(districts_in_period(min(start or as_of, as_of), as_of, province=province).order_by("code"))
+    programmes = list(programmes_ordered())
+    mergers = (
+        Merger.objects.filter(district__in=[d.pk for d in districts])
+        .annotate(stage_now=_latest_stage("status", as_of), stage_now_on=_latest_stage("on", as_of))
+        .order_by("pk")
+        .values(
+            "pk",
+            "programme_id",
+            "district_id",
+            "status",
+            "decision_number",
+            "decided_on",
+            "effective_on",
+            "source_kind",
+            "stage_now",
+            "stage_now_on",
+        )
+    )
+    chosen: dict[tuple[int, int], dict] = {}
+    for m in mergers:
+        key = (m["district_id"], m["programme_id"])
+        if key not in chosen or chosen[key]["status"] == MergerStatus.CANCELLED:
+            chosen[key] = m
+    labels = dict(MergerStatus.choices)
+    rows = []
+    for district in districts:
+        cells = []
+        for programme in programmes:
+            m = chosen.get((district.pk, programme.pk))
+            if m is None:
+                cells.append(MatrixCell())
+                continue
+            cells.append(
+                MatrixCell(
+                    merger_id=m["pk"],
+                    stage=m["stage_now"],
+                    stage_label=str(labels.get(m["stage_now"], "")),
+                    stage_on=m["stage_now_on"],
+                    # A decision taken after `as_of` was not known then.
+                    decision_number=m["decision_number"] if m["decided_on"] <= as_of else "",
+                    decided_on=m["decided_on"] if m["decided_on"] <= as_of else None,
+                    effective_on=m["effective_on"] if m["stage_now"] == MergerStatus.COMPLETED else None,
+                    is_demo=m["source_kind"] != SourceKind.OFFICIAL,
+                )
+            )
+        rows.append(MatrixRow(district=district, active=district.is_active_on(as_of), cells=cells))
+    return ProgressMatrix(as_of=as_of, programmes=programmes, rows=rows)
+
+
+def _in_quota_agencies(day, *, province: Province | None = None, district: District | None = None):
+    agencies = Agency.objects.filter(active_on_q(day), agency_type__in_district_quota=True)
+    if province is not None:
+        agencies = agencies.filter(district__province=province)
+    if district is not None:
+        agencies = agencies.filter(district=district)
+    return agencies
+
+
+def _total_on(day, *, measure: str, province=None, district=None) -> Subquery:
+    """Uncorrelated subquery: the summed headcount on `day`, NULL when an agency lacks a record."""
+    rows = (
+        _in_quota_agencies(day, province=province, district=district)
+        .annotate(_hc=latest_headcount(agency_ref=OuterRef("pk"), on=day, measure=measure))
+        .annotate(_all=Value(1))
+        .order_by()
+        .values("_all")
+        .annotate(_total=Sum("_hc"), _n=Count("pk"), _with=Count("_hc"))
+        .annotate(_safe=Case(When(_n=F("_with"), then=F("_total")), default=None, output_field=IntegerField()))
+        .values("_safe")
+    )
+    return Subquery(rows[:1], output_field=IntegerField())
+
+
+def _latest_kind(day) -> Subquery:
+    """The source_kind of the agency's (OuterRef pk) record in force on `day`."""
+    records = HeadcountRecord.objects.filter(agency=OuterRef("pk"), as_of__lte=day)
+    return Subquery(records.order_by("-as_of").values("source_kind")[:1])
+
+
+def _demo_on(day, *, province=None, district=None) -> Exists:
+    """Whether a record in force on `day` for an in-quota active agency is demo (or synthetic)."""
+    return Exists(
+        _in_quota_agencies(day, province=province, district=district)
+        .annotate(_kind=_latest_kind(day))
+        .exclude(_kind=SourceKind.OFFICIAL)
+        .exclude(_kind__isnull=True)
+    )
+
+
+@dataclasses.dataclass
+class SeriesPoint:
+    on: datetime.date
+    headcount: int | None
+    is_demo: bool
+
+
+SERIES_MAX_POINTS = 120
+
+
+def thin_dates(dates: list[datetime.date], limit: int) -> list[datetime.date]:
+    """At most `limit` of `dates` (sorted), evenly spaced by position, first and last kept."""
+    if len(dates) <= limit:
+        return list(dates)
+    step = (len(dates) - 1) / (limit - 1)
+    return sorted({dates[round(i * step)] for i in range(limit)})
+
+
+def change_dates(
+    start: datetime.date, end: datetime.date, *, province: Province | None = None, district: District | None = None
+) -> list[datetime.date]:
+    """`start`, `end` and every date in between on which a headcount record or an agency starts or ends."""
+    agencies = Agency.objects.all()
+    records = HeadcountRecord.objects.all()
+    if province is not None:
+        agencies = agencies.filter(district__province=province)
+        records = records.filter(agency__district__province=province)
+    if district is not None:
+        agencies, records = agencies.filter(district=district), records.filter(agency__district=district)
+    dates = (
+        records.filter(as_of__gt=start, as_of__lt=end)
+        .order_by()
+        .values_list("as_of", flat=True)
+        .union(
+            agencies.filter(established_on__gt=start, established_on__lt=end)
+            .order_by()
+            .values_list("established_on", flat=True),
+            agencies.filter(dissolved_on__gt=start, dissolved_on__lt=end)
+            .order_by()
+            .values_list("dissolved_on", flat=True),
+        )
+    )
+    return sorted({start, end, *dates})
+
+
+def headcount_series(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    measure: str = "authorised",
+    province: Province | None = None,
+    district: District | None = None,
+    dates: list[datetime.date] | None = None,
+) -> list[SeriesPoint]:
+    """The headcount of the province (or of one district) on every date it changes in [start, end].
+
+    Two queries: the dates (unless given), then one row holding a subquery per date. Beyond
+    `SERIES_MAX_POINTS` change dates, an evenly spaced selection of them (first and last kept)
+    bounds the size of that one query.
+    """
+    if dates is None:
+        dates = change_dates(min(start, end), max(start, end), province=province, district=district)
+    dates = thin_dates(dates, SERIES_MAX_POINTS)
+    if not dates:
+        return []
+    annotations = {}
+    for i, day in enumerate(dates):
+        annotations[f"hc{i}"] = _total_on(day, measure=measure, province=province, district=district)
+        annotations[f"demo{i}"] = _demo_on(day, province=province, district=district)
+    row = Province.objects.order_by("pk").annotate(**annotations).values(*annotations).first()
+    if row is None:
+        return []
+    return [SeriesPoint(on=day, headcount=row[f"hc{i}"], is_demo=bool(row[f"demo{i}"])) for i, day in enumerate(dates)]
+
+
+def district_demo_flags(
+    *, province: Province | None, baseline: datetime.date, as_of: datetime.date
+) -> dict[str, tuple[bool, bool]]:
+    """{district code: (baseline figure uses demo values, as_of figure uses demo values)}. One query."""
+
+    def flag(day):
+        return Exists(
+            Agency.objects.filter(active_on_q(day), district=OuterRef("pk"), agency_type__in_district_quota=True)
+            .annotate(_kind=_latest_kind(day))
+            .exclude(_kind=SourceKind.OFFICIAL)
+            .exclude(_kind__isnull=True)
+        )
+
+    rows = districts_in_period(min(baseline, as_of), max(baseline, as_of), province=province).annotate(
+        demo_b=flag(baseline), demo_c=flag(as_of)
+    )
+    return {code: (b, c) for code, b, c in rows.values_list("code", "demo_b", "demo_c")}
+
+
+def programme_figures_demo(*, as_of: datetime.date, province: Province | None = None) -> dict[str, bool]:
+    """{programme code: whether its completed mergers by `as_of` or their headcounts include demo values}."""
+    counted = Merger.objects.filter(programme=OuterRef("pk"), status=MergerStatus.COMPLETED, effective_on__lte=as_of)
+    if province is not None:
+        counted = counted.filter(district__province=province)
+    demo_records = HeadcountRecord.objects.filter(as_of__lte=as_of).exclude(source_kind=SourceKind.OFFICIAL)
+    rows = Programme.objects.annotate(
+        demo=Exists(counted.exclude(source_kind=SourceKind.OFFICIAL))
+        | Exists(demo_records.filter(agency__absorbing_mergers__in=counted))
+        | Exists(demo_records.filter(agency__resulting_mergers__in=counted))
+    )
+    return dict(rows.values_list("code", "demo"))
+
+
+@dataclasses.dataclass
+class Headline:
+    programme: Programme
+    completed: int
+    total: int
+    districts_pending: list[str]
+    reduction: dict
+    is_demo: bool
+
+
+def dashboard_headlines(
+    *, province: Province | None, as_of: datetime.date, measure: str = "authorised"
+) -> list[Headline]:
+    """Each programme's completion (x/active districts), staff reduction and focal points removed.
+
+    3 + 2 per programme + 1 queries: fixed whatever the number of districts.
+    """
+    progress = {p.programme: p for p in progress_report(province=province, as_of=as_of)}
+    demo = programme_figures_demo(as_of=as_of, province=province)
+    out = []
+    for programme in programmes_ordered():
+        p = progress[programme.code]
+        out.append(
+            Headline(
+                programme=programme,
+                completed=p.completed,
+                total=p.total,
+                districts_pending=p.districts_pending,
+                reduction=programme_reduction(programme=programme, as_of=as_of, province=province, measure=measure),
+                is_demo=demo.get(programme.code, False),
+            )
+        )
+    return out
+
+
+def headlines_total(headlines: list[Headline]) -> dict:
+    """Province totals over the programmes: sums, and the percentage of the sums."""
+    with_data = [h.reduction for h in headlines if h.reduction["headcount_before"] is not None]
+    before = sum(r["headcount_before"] for r in with_data) if with_data else None
+    after = sum(r["headcount_after"] for r in with_data) if with_data else None
+    reduction = _minus(before, after)
+    return {
+        "headcount_before": before,
+        "headcount_after": after,
+        "reduction": reduction,
+        "reduction_pct": pct(reduction, before),
+        "focal_points_removed": sum(h.reduction["focal_points_removed"] for h in headlines),
+        "mergers_without_data": sum(h.reduction["mergers_without_data"] for h in headlines),
+        "is_demo": any(h.is_demo for h in headlines),
+    }
+
+
+# District page
+
+
+def district_detail(code: str) -> District:
+    """The district with its province, successor and predecessors (two queries)."""
+    return (
+        District.objects.select_related("province", "successor")
+        .prefetch_related(Prefetch("predecessors", queryset=District.objects.order_by("code")))
+        .get(code=code)
+    )
+
+
+def district_agencies(district: District, *, on: datetime.date, measure: str = "authorised"):
+    """All the district's agencies ever, with their type and headcount on `on` (and its kind)."""
+    return (
+        Agency.objects.filter(district=district)
+        .select_related("agency_type")
+        .annotate(
+            headcount_on=latest_headcount(agency_ref=OuterRef("pk"), on=on, measure=measure),
+            headcount_kind=_latest_kind(on),
+        )
+        .order_by(F("established_on").asc(nulls_first=True), "agency_type__sector", "name")
+    )

@@ -53,6 +53,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
 class ProgrammeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Programme
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"de-an-{n}")
     name = factory.Sequence(lambda n: f"Đề án {n}")

@@ -1,0 +1,64 @@
+"""Template filters for figures: missing data shown as missing, signs, percentages, demo labels."""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def merger_url(merger_id: int) -> str:
+    """The merger's page; a plain path while the mergers pages are not routed."""
+    try:
+        return reverse("mergers:merger", kwargs={"pk": merger_id})
+    except NoReverseMatch:
+        return f"/mergers/{merger_id}/"
+
+
+@register.filter
+def merger_link(merger_id):
+    return merger_url(merger_id) if merger_id else ""
+
+
+def _missing():
+    return format_html('<span class="figure-missing">{}</span>', _("Không có số liệu"))
+
+
+@register.filter
+def figure(value):
+    """A count, or "Không có số liệu" when missing (never 0)."""
+    if value is None:
+        return _missing()
+    return number_format(value, force_grouping=True)
+
+
+@register.filter
+def signed(value):
+    """+30 / -8 / 0, or missing."""
+    if value is None:
+        return _missing()
+    text = number_format(value, force_grouping=True)
+    return f"+{text}" if value > 0 else text
+
+
+@register.filter
+def percent(value, signed_="signed"):
+    """-13,43% (localised, 2 decimals), or missing."""
+    if value is None:
+        return _missing()
+    # number_format truncates: round first.
+    text = number_format(round(value, 2), decimal_pos=2) + "%"
+    return f"+{text}" if value > 0 and signed_ == "signed" else text
+
+
+@register.simple_tag
+def demo_badge(flag=True):
+    if not flag:
+        return ""
+    return format_html(
+        '<span class="badge text-bg-warning demo-badge" title="{}">{}</span>',
+        _("Có số liệu minh họa (demo), không phải số liệu chính thức"),
+        _("demo"),
+    )

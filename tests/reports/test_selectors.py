@@ -1,0 +1,247 @@
+"""The report figures on the shipped Quảng Ninh data, with exact values."""
+
+import datetime
+
+import pytest
+
+from mergers.models import Merger, Programme
+from mergers.selectors import merger_with_figures
+from reports.selectors import (
+    change_dates,
+    dashboard_headlines,
+    district_agencies,
+    district_demo_flags,
+    first_decision_date,
+    headcount_series,
+    headlines_total,
+    programme_figures_demo,
+    programme_reduction,
+    progress_matrix,
+    progress_report,
+    staffing_report,
+)
+
+D = datetime.date
+EARLY_12 = ["194", "195", "196", "198", "199", "201", "202", "203", "204", "205", "206", "207"]
+ALL_14 = ["193", *EARLY_12[:5], "200", *EARLY_12[5:]]
+
+pytestmark = pytest.mark.usefixtures("quang_ninh")
+
+
+def test_first_decision_date_is_decision_44():
+    assert first_decision_date() == D(2015, 11, 30)
+
+
+def test_progress_on_27_september_2017():
+    progress = {p.programme: p for p in progress_report(province=None, as_of=D(2017, 9, 27))}
+    mttq = progress["khoi-mttq"]
+    assert (mttq.completed, mttq.total) == (12, 14)
+    assert mttq.districts_completed == EARLY_12
+    assert mttq.districts_pending == ["193", "200"]
+    assert progress["to-chuc-noi-vu"].completed == 0
+    assert progress["kiem-tra-thanh-tra"].completed == 0
+
+
+def test_the_2018_programmes_completed_everywhere_removing_28_focal_points():
+    headlines = {h.programme.code: h for h in dashboard_headlines(province=None, as_of=D(2018, 12, 31))}
+    for code in ("to-chuc-noi-vu", "kiem-tra-thanh-tra"):
+        assert (headlines[code].completed, headlines[code].total) == (14, 14)
+        assert headlines[code].districts_pending == []
+        assert headlines[code].reduction["focal_points_removed"] == 14
+    assert (
+        headlines["to-chuc-noi-vu"].reduction["focal_points_removed"]
+        + headlines["kiem-tra-thanh-tra"].reduction["focal_points_removed"]
+        == 28
+    )
+    assert headlines["to-chuc-noi-vu"].reduction["reduction"] == 33
+    assert headlines["to-chuc-noi-vu"].reduction["reduction_pct"] == 16.42
+    assert headlines["kiem-tra-thanh-tra"].reduction["reduction"] == 21
+    assert headlines["kiem-tra-thanh-tra"].reduction["reduction_pct"] == 12.14
+
+
+def test_mttq_bloc_reduction_in_the_12_early_districts_is_12_54_percent():
+    programme = Programme.objects.get(code="khoi-mttq")
+    figures = programme_reduction(programme=programme, as_of=D(2017, 9, 27))
+    assert figures["mergers"] == 12
+    assert (figures["headcount_before"], figures["headcount_after"]) == (279, 244)
+    assert figures["reduction"] == 35
+    assert figures["reduction_pct"] == 12.54
+    assert figures["mergers_without_data"] == 0
+    # Six sources (the Labour Federation included) into one agency, in 12 districts.
+    assert figures["focal_points_removed"] == 60
+    same = programme_reduction(programme=programme, as_of=D(2020, 6, 1), districts=EARLY_12)
+    assert (same["headcount_before"], same["headcount_after"], same["reduction_pct"]) == (279, 244, 12.54)
+
+
+def test_reduction_on_actual_headcount_is_missing_and_counted_as_such():
+    programme = Programme.objects.get(code="khoi-mttq")
+    figures = programme_reduction(programme=programme, as_of=D(2017, 9, 27), measure="actual")
+    assert (figures["mergers"], figures["mergers_without_data"]) == (12, 12)
+    assert (figures["headcount_before"], figures["reduction"], figures["reduction_pct"]) == (None, None, None)
+
+
+def test_province_totals_over_the_programmes_divide_sums():
+    total = headlines_total(dashboard_headlines(province=None, as_of=D(2018, 12, 31)))
+    assert total["headcount_before"] == 326 + 201 + 173
+    assert total["headcount_after"] == 286 + 168 + 152
+    assert total["reduction"] == 94
+    assert total["reduction_pct"] == 13.43
+    assert total["focal_points_removed"] == 70 + 14 + 14
+    assert total["is_demo"] is True
+
+
+def test_ha_long_organisation_home_affairs_20_to_15():
+    merger = Merger.objects.get(programme__code="to-chuc-noi-vu", district__code="193")
+    figures = merger_with_figures(merger.pk)
+    assert (figures.headcount_before, figures.headcount_after, figures.reduction) == (20, 15, 5)
+    assert figures.reduction_pct == 25.0
+
+
+def test_staffing_report_2015_to_2020():
+    report = staffing_report(province=None, baseline=D(2015, 11, 30), as_of=D(2020, 6, 1))
+    assert report.total == {
+        "headcount_baseline": 700,
+        "headcount_current": 606,
+        "change": -94,
+        "change_pct": -13.43,
+        "agencies_baseline": 140,
+        "agencies_current": 39,
+        "agencies_change": -101,
+    }
+    assert [r.district for r in report.rows] == ALL_14
+    hoanh_bo = next(r for r in report.rows if r.district == "204")
+    assert (hoanh_bo.headcount_baseline, hoanh_bo.headcount_current, hoanh_bo.successor) == (47, None, "193")
+    ha_long = report.rows[0]
+    assert (ha_long.headcount_baseline, ha_long.headcount_current, ha_long.change_pct) == (63, 93, 47.62)
+
+
+def test_like_for_like_folds_hoanh_bo_into_ha_long():
+    report = staffing_report(province=None, baseline=D(2015, 11, 30), as_of=D(2020, 6, 1), like_for_like=True)
+    assert "204" not in [r.district for r in report.rows]
+    ha_long = report.rows[0]
+    assert ha_long.folded == ["204"]
+    assert ha_long.headcount_baseline == 110 == 63 + 47
+    assert (ha_long.headcount_current, ha_long.change, ha_long.change_pct) == (93, -17, -15.45)
+    assert (ha_long.agencies_baseline, ha_long.agencies_current) == (20, 3)
+    assert report.total["headcount_baseline"] == 700
+    assert report.total["change_pct"] == -13.43
+
+
+def test_actual_headcount_is_missing_not_zero():
+    report = staffing_report(province=None, baseline=D(2015, 11, 30), as_of=D(2020, 6, 1), measure="actual")
+    assert report.rows[0].headcount_baseline is None
+    assert report.total["headcount_baseline"] is None
+    assert report.total["change_pct"] is None
+
+
+def test_matrix_on_27_september_2017():
+    matrix = progress_matrix(province=None, as_of=D(2017, 9, 27), start=D(2015, 11, 30))
+    assert [p.code for p in matrix.programmes] == ["khoi-mttq", "kiem-tra-thanh-tra", "to-chuc-noi-vu"]
+    assert [r.district.code for r in matrix.rows] == ALL_14
+    ha_long, mong_cai = matrix.rows[0], matrix.rows[1]
+    mttq = ha_long.cells[0]
+    assert (mttq.stage, mttq.stage_on, mttq.decision_number) == ("planned", D(2015, 11, 30), "44-QĐ/TU")
+    assert mttq.merger_id == Merger.objects.get(programme__code="khoi-mttq", district__code="193").pk
+    assert mttq.is_demo is True
+    assert (mong_cai.cells[0].stage, mong_cai.cells[0].stage_on) == ("completed", D(2016, 3, 1))
+    assert mong_cai.cells[0].effective_on == D(2016, 3, 1)
+    # The 2018 decisions were not taken yet: the stage is title unification, no decision number.
+    inspection = ha_long.cells[1]
+    assert (inspection.stage, inspection.stage_on, inspection.decision_number) == (
+        "titles_unified",
+        D(2016, 1, 4),
+        "",
+    )
+    assert ha_long.cells[2].stage == "titles_unified"
+    assert ha_long.cells[2].stage_on == D(2015, 6, 1)
+    stages = [r.cells[0].stage for r in matrix.rows]
+    assert stages.count("completed") == 12
+
+
+def test_matrix_in_2020_keeps_hoanh_bo_labelled_with_its_successor():
+    matrix = progress_matrix(province=None, as_of=D(2020, 6, 1), start=D(2015, 11, 30))
+    hoanh_bo = next(r for r in matrix.rows if r.district.code == "204")
+    assert hoanh_bo.active is False
+    assert hoanh_bo.district.successor.code == "193"
+    assert [c.stage for c in hoanh_bo.cells] == ["completed"] * 3
+    assert [c.decision_number for c in hoanh_bo.cells] == [
+        "44-QĐ/TU",
+        "DEMO-204/QĐ-KIEM-TRA-THANH-TRA",
+        "DEMO-204/QĐ-TO-CHUC-NOI-VU",
+    ]
+    # Only districts of the period: before 2020 Hoành Bồ was there, after it no longer is.
+    later = progress_matrix(province=None, as_of=D(2021, 1, 1), start=D(2020, 6, 1))
+    assert [r.district.code for r in later.rows] == [c for c in ALL_14 if c != "204"]
+
+
+def test_province_headcount_series():
+    series = headcount_series(start=D(2015, 11, 30), end=D(2020, 6, 1))
+    assert series[0].on == D(2015, 11, 30) and series[0].headcount == 700
+    assert series[-1].on == D(2020, 6, 1) and series[-1].headcount == 606
+    by_day = {p.on: p.headcount for p in series}
+    # Cẩm Phả's bloc agency on 2016-01-01: 27 -> 24.
+    assert by_day[D(2016, 1, 1)] == 697
+    # Hoành Bồ's staff move to Hạ Long: the province total does not change.
+    assert by_day[D(2020, 1, 1)] == 606
+    assert by_day[D(2018, 6, 1)] == 606
+    assert all(p.is_demo for p in series)
+    assert [p.on for p in series] == change_dates(D(2015, 11, 30), D(2020, 6, 1))
+    assert len(series) == 25
+
+
+def test_district_series_for_ha_long():
+    from districts.models import District
+
+    ha_long = District.objects.get(code="193")
+    series = headcount_series(start=D(2015, 11, 30), end=D(2020, 6, 1), district=ha_long)
+    assert [(p.on, p.headcount) for p in series] == [
+        (D(2015, 11, 30), 63),
+        (D(2018, 1, 2), 55),
+        (D(2018, 6, 1), 52),
+        (D(2020, 1, 1), 93),
+        (D(2020, 6, 1), 93),
+    ]
+
+
+def test_actual_series_is_missing():
+    series = headcount_series(start=D(2015, 11, 30), end=D(2016, 1, 1), measure="actual")
+    assert [p.headcount for p in series] == [None, None]
+
+
+def test_demo_flags():
+    flags = district_demo_flags(province=None, baseline=D(2015, 11, 30), as_of=D(2020, 6, 1))
+    assert flags["193"] == (True, True)
+    # Hoành Bồ has no agencies on 2020-06-01: nothing, demo or not, is counted then.
+    assert flags["204"] == (True, False)
+    assert programme_figures_demo(as_of=D(2018, 12, 31)) == {
+        "khoi-mttq": True,
+        "to-chuc-noi-vu": True,
+        "kiem-tra-thanh-tra": True,
+    }
+
+
+def test_district_agencies_over_time():
+    from districts.models import District
+
+    ha_long = District.objects.get(code="193")
+    agencies = list(district_agencies(ha_long, on=D(2018, 12, 31)))
+    assert len(agencies) == 13
+    active = [a for a in agencies if a.is_active_on(D(2018, 12, 31))]
+    assert sorted((a.agency_type.code, a.headcount_on) for a in active) == [
+        ("khoi-mttq", 23),
+        ("kiem-tra-thanh-tra", 14),
+        ("to-chuc-noi-vu", 15),
+    ]
+    tcnv = next(a for a in active if a.agency_type.code == "to-chuc-noi-vu")
+    assert tcnv.headcount_kind == "official"
+
+
+def test_thin_dates_keeps_first_and_last_and_the_limit():
+    from reports.selectors import thin_dates
+
+    days = [D(2015, 1, 1) + datetime.timedelta(days=i) for i in range(500)]
+    thinned = thin_dates(days, 120)
+    assert len(thinned) == 120
+    assert (thinned[0], thinned[-1]) == (days[0], days[-1])
+    assert thinned == sorted(thinned)
+    assert thin_dates(days[:10], 120) == days[:10]

@@ -1,0 +1,225 @@
+"""The dashboard at "/": access, figures on the page, dates, query count at 14 and 140 districts."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from districts.models import District
+from mergers import services
+from mergers.choices import SourceKind
+from mergers.models import AgencyType, Merger, Programme
+from reports.forms import MSG_BAD_DATE, MSG_BASELINE_AFTER
+from tests.factories import AgencyFactory, DistrictFactory, HeadcountFactory
+from tests.reports.htmltext import text_of
+
+D = datetime.date
+URL_2020 = "/?baseline=30/11/2015&as_of=01/06/2020"
+DASHBOARD_QUERIES = 25
+
+
+@pytest.fixture
+def leader_client(client, leader):
+    client.force_login(leader)
+    return client
+
+
+def test_anonymous_is_sent_to_the_login_page(client, db):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_a_user_without_view_permissions_is_refused(client, db):
+    user = get_user_model().objects.create_user(username="nobody", password="pw-for-tests-1")
+    client.force_login(user)
+    assert client.get("/").status_code == 403
+    assert client.get("/exports/bao-cao-bien-che.csv").status_code == 403
+
+
+def test_the_page_renders_for_a_leader_with_the_default_period(leader_client, quang_ninh):
+    from reports.selectors import today
+
+    response = leader_client.get("/")
+    assert response.status_code == 200
+    assert response.context["baseline"] == D(2015, 11, 30)
+    assert response.context["as_of"] == today()
+    assert text_of(response.content, "period").startswith(
+        f"Số liệu ngày {today():%d/%m/%Y}, so với ngày gốc 30/11/2015."
+    )
+    # 13 districts are active today: Hoành Bồ is part of Hạ Long.
+    assert text_of(response.content, "headline-khoi-mttq").count("13/13") == 1
+    html = response.content.decode()
+    assert "<script>" not in html and 'style="' not in html
+
+
+def test_headlines_on_27_september_2017(leader_client, quang_ninh):
+    response = leader_client.get("/?as_of=27/09/2017&baseline=30/11/2015")
+    page = response.content
+    assert text_of(page, "headline-khoi-mttq").split(" 12/14 ")[0].endswith("30/11/2015")
+    mttq = text_of(page, "headline-khoi-mttq")
+    assert "12/14 đơn vị đã hoàn thành hợp nhất · chưa: 193, 200" in mttq
+    assert "Tinh giản biên chế 35 (12,54%)" in mttq
+    assert "Trước → sau 279 → 244" in mttq
+    assert "0/14" in text_of(page, "headline-to-chuc-noi-vu")
+    assert "demo" in mttq
+
+
+def test_headlines_on_31_december_2018(leader_client, quang_ninh):
+    page = leader_client.get("/?as_of=31/12/2018&baseline=30/11/2015").content
+    for code in ("to-chuc-noi-vu", "kiem-tra-thanh-tra"):
+        text = text_of(page, f"headline-{code}")
+        assert "14/14 đơn vị đã hoàn thành hợp nhất" in text
+        assert "chưa:" not in text
+        assert text.endswith("Đầu mối giảm 14")
+    assert text_of(page, "headline-to-chuc-noi-vu").count("Tinh giản biên chế 33 (16,42%)") == 1
+    assert "Đầu mối giảm nhờ hợp nhất 98" in text_of(page, "headline-total")
+
+
+def test_staffing_figures_2015_to_2020(leader_client, quang_ninh):
+    page = leader_client.get(URL_2020).content
+    total = text_of(page, "headline-total")
+    assert "Biên chế ngày gốc 700" in total
+    assert "Biên chế ngày xem 606" in total
+    assert "Thay đổi -94 (-13,43%)" in total
+    assert "Đầu mối 140 → 39" in total
+    assert text_of(page, "staffing-total") == "Toàn tỉnh 700 606 -94 -13,43% 140 → 39 demo"
+    table = text_of(page, "staffing")
+    assert "193 · Thành phố Hạ Long Tiếp nhận Huyện Hoành Bồ từ 01/01/2020 63 93 +30 +47,62% 10 → 3 demo" in table
+    assert (
+        "204 · Huyện Hoành Bồ Giải thể từ 01/01/2020, sáp nhập vào Thành phố Hạ Long 47 "
+        "Không có số liệu Không có số liệu Không có số liệu 10 → Không có số liệu demo"
+    ) in table
+
+
+def test_before_2020_ha_long_has_not_yet_taken_over_hoanh_bo(leader_client, quang_ninh):
+    table = text_of(leader_client.get("/?as_of=27/09/2017&baseline=30/11/2015").content, "staffing")
+    assert "193 · Thành phố Hạ Long 63 63 0 0,00% 10 → 10 demo" in table
+    assert "Tiếp nhận" not in table
+
+
+def test_like_for_like_on_the_page(leader_client, quang_ninh):
+    response = leader_client.get(URL_2020 + "&like_for_like=on")
+    table = text_of(response.content, "staffing")
+    assert (
+        "193 · Thành phố Hạ Long Ngày gốc gồm cả số liệu của Huyện Hoành Bồ 110 93 -17 -15,45% 20 → 3 demo"
+    ) in table
+    assert "204 ·" not in table
+    assert response.context["report"].rows[0].folded == ["204"]
+
+
+def test_matrix_cells_link_to_mergers_and_show_stage_date_decision(leader_client, quang_ninh):
+    page = leader_client.get("/?as_of=27/09/2017&baseline=30/11/2015").content.decode()
+    mong_cai = Merger.objects.get(programme__code="khoi-mttq", district__code="194")
+    assert f'href="/mergers/{mong_cai.pk}/"' in page
+    assert text_of(page, "cell-194-1") == "Hoàn thành 01/03/2016 QĐ 44-QĐ/TU demo"
+    assert text_of(page, "cell-193-1") == "Kế hoạch 30/11/2015 QĐ 44-QĐ/TU demo"
+    assert text_of(page, "cell-193-2") == "Nhất thể hóa chức danh 04/01/2016 demo"
+    assert 'class="stage stage-completed"' in page
+    # Hoành Bồ still appears in 2020, labelled with its successor.
+    page_2020 = leader_client.get(URL_2020).content
+    assert text_of(page_2020, "successor-204") == "giải thể từ 01/01/2020, sáp nhập vào Thành phố Hạ Long"
+
+
+def test_charts_are_inline_svg_without_inline_styles(leader_client, quang_ninh):
+    page = leader_client.get(URL_2020).content.decode()
+    assert '<svg class="chart chart-line" id="chart-province-headcount"' in page
+    assert '<svg class="chart chart-bars" id="chart-district-change"' in page
+    assert "<title>30/11/2015: 700 (demo)</title>" in page
+    assert "<title>193 Thành phố Hạ Long: +30 (+47,62%) demo</title>" in page
+    assert "style=" not in page
+
+
+def test_actual_measure_shows_missing_data_not_zero(leader_client, quang_ninh):
+    page = leader_client.get(URL_2020 + "&measure=actual").content
+    assert text_of(page, "staffing-total") == (
+        "Toàn tỉnh Không có số liệu Không có số liệu Không có số liệu Không có số liệu 140 → 39"
+    )
+    mttq = text_of(page, "headline-khoi-mttq")
+    assert "Tinh giản biên chế Không có số liệu Trước → sau Không có số liệu → Không có số liệu" in mttq
+    assert mttq.endswith("Đầu mối giảm 70 Hợp nhất thiếu số liệu 14")
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("?as_of=31/02/2020", "as_of", str(MSG_BAD_DATE)),
+        ("?as_of=hôm qua", "as_of", str(MSG_BAD_DATE)),
+        ("?baseline=2020-13-01", "baseline", str(MSG_BAD_DATE)),
+        ("?baseline=01/06/2020&as_of=30/11/2015", "baseline", str(MSG_BASELINE_AFTER)),
+    ],
+)
+def test_bad_dates_give_a_clear_message(leader_client, quang_ninh, query, field, message):
+    response = leader_client.get("/" + query)
+    assert response.status_code == 200
+    assert text_of(response.content, f"error-{field}") == message
+    assert "Một số ngày nhập chưa hợp lệ" in text_of(response.content, "period-errors")
+
+
+def test_iso_dates_are_accepted(leader_client, quang_ninh):
+    response = leader_client.get("/?baseline=2015-11-30&as_of=2020-06-01")
+    assert (response.context["baseline"], response.context["as_of"]) == (D(2015, 11, 30), D(2020, 6, 1))
+    assert not response.context["form"].errors
+
+
+def _add_districts(count: int) -> None:
+    """`count` more districts, each with two agencies, headcounts and a completed merger."""
+    programme = Programme.objects.get(code="to-chuc-noi-vu")
+    party, government = AgencyType.objects.get(code="ban-to-chuc"), AgencyType.objects.get(code="phong-noi-vu")
+    for _ in range(count):
+        district = DistrictFactory()
+        sources = [AgencyFactory(district=district, agency_type=t) for t in (party, government)]
+        for agency in sources:
+            HeadcountFactory(agency=agency, as_of=D(2015, 1, 1), authorised=5, source_kind=SourceKind.DEMO)
+        merger = services.merger_create(
+            programme=programme,
+            district=district,
+            source_agencies=sources,
+            decision_number="1/QĐ",
+            decided_on=D(2017, 1, 1),
+        )
+        services.merger_complete(merger=merger, effective_on=D(2018, 1, 1), headcount_after=8)
+
+
+def _count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_the_dashboard_costs_the_same_queries_with_14_and_140_districts(
+    leader_client, quang_ninh, django_assert_num_queries
+):
+    url = "/?baseline=30/11/2015&as_of=31/12/2018"
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = leader_client.get(url)
+    assert len(response.context["matrix"].rows) == 14
+    _add_districts(126)
+    assert District.objects.count() == 140
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = leader_client.get(url)
+    assert len(response.context["matrix"].rows) == 140
+    headline = next(h for h in response.context["headlines"] if h.programme.code == "to-chuc-noi-vu")
+    assert (headline.completed, headline.total) == (140, 140)
+    assert "140/140" in text_of(response.content, "headline-to-chuc-noi-vu")
+    assert _count(leader_client, url + "&like_for_like=on&measure=actual") == DASHBOARD_QUERIES
+
+
+def test_an_empty_database_renders_without_figures(client, leader):
+    client.force_login(leader)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.context["matrix"].rows == []
+    assert response.context["series"] == []
+    assert '<text class="chart-empty" x="380.0" y="140.0" text-anchor="middle">Không có số liệu</text>' in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("role", ["analyst", "editor"])
+def test_analysts_and_editors_see_the_dashboard_too(client, quang_ninh, role, request):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(URL_2020).status_code == 200
+    assert client.get("/exports/tien-do-hop-nhat.csv").status_code == 200
