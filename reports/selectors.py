@@ -31,7 +31,8 @@ from districts.models import District, Province
 from districts.selectors import active_on_q, districts_in_period
 from mergers.choices import MergerStatus, SourceKind
 from mergers.models import Agency, HeadcountRecord, Merger, MergerStage, Programme
-from mergers.selectors import latest_headcount, merger_figures_annotations, summed_headcount
+from mergers.selectors import _measure, latest_headcount, merger_figures_annotations, summed_headcount
+from reports.models import DistrictFigure
 
 
 def pct(part: int | None, whole: int | None) -> float | None:
@@ -136,7 +137,12 @@ class StaffingReport:
         }
 
 
-def _district_figures(day: datetime.date, measure: str) -> dict:
+def district_figures_direct(day: datetime.date, measure: str) -> dict:
+    """District annotations `headcount` and `agencies` on `day`, from the agencies and records.
+
+    The definition itself; the reports read the same figures from the summary
+    (`district_figures`), which tests compare with this.
+    """
     agencies = Agency.objects.filter(active_on_q(day), district=OuterRef("pk"))
     count = Subquery(
         agencies.order_by().values("district").annotate(c=Count("pk")).values("c"), output_field=IntegerField()
@@ -144,6 +150,18 @@ def _district_figures(day: datetime.date, measure: str) -> dict:
     return {
         "headcount": summed_headcount(agencies, group_by="district", measure=measure, on=day),
         "agencies": Coalesce(count, Value(0)),
+    }
+
+
+def district_figures(day: datetime.date, measure: str) -> dict:
+    """District annotations `headcount` and `agencies` on `day`, from reports.DistrictFigure.
+
+    One index probe per district and figure, whatever the number of headcount records.
+    """
+    row = DistrictFigure.objects.filter(district=OuterRef("pk"), valid_from__lte=day).order_by("-valid_from")
+    return {
+        "headcount": Subquery(row.values(_measure(measure))[:1], output_field=IntegerField()),
+        "agencies": Coalesce(Subquery(row.values("agencies")[:1], output_field=IntegerField()), Value(0)),
     }
 
 
@@ -162,8 +180,8 @@ def staffing_report(
     window is folded into its successor, so that Hạ Long's 2020 figures are compared with
     Hạ Long + Hoành Bồ before.
     """
-    base = {f"{k}_baseline": v for k, v in _district_figures(baseline, measure).items()}
-    curr = {f"{k}_current": v for k, v in _district_figures(as_of, measure).items()}
+    base = {f"{k}_baseline": v for k, v in district_figures(baseline, measure).items()}
+    curr = {f"{k}_current": v for k, v in district_figures(as_of, measure).items()}
     districts = (
         districts_in_period(min(baseline, as_of), max(baseline, as_of), province=province)
         .annotate(**base, **curr)

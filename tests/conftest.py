@@ -2,10 +2,19 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.utils import translation
 
-from mergers.roles import ANALYSTS, EDITORS, LEADERS
+from mergers.roles import ANALYSTS, EDITORS, LEADERS, role_permissions
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese():
+    """Each test starts in Vietnamese: a request answered in English leaves English active."""
+    translation.activate("vi")
+    yield
+    translation.activate("vi")
 
 
 @pytest.fixture
@@ -14,7 +23,17 @@ def quang_ninh(db):
     call_command("loaddata", "quang_ninh", verbosity=0)
 
 
+def ensure_roles() -> None:
+    """The groups made by the data migration; transactional tests empty the tables after them."""
+    for name, perms in role_permissions().items():
+        group, created = Group.objects.get_or_create(name=name)
+        if created:
+            for app_label, codename in perms:
+                group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
 def _user_in(group_name: str, username: str):
+    ensure_roles()
     user = get_user_model().objects.create_user(username=username, password="pw-for-tests-1")
     user.groups.add(Group.objects.get(name=group_name))
     return user
