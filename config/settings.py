@@ -205,6 +205,9 @@ SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {
     **SPECTACULAR_SETTINGS.get("SWAGGER_UI_SETTINGS", {}),
 }
 
+# Where collectstatic writes (hashed, compressed names when DEBUG is off) and whitenoise serves from.
+STATIC_ROOT = env_str("DJANGO_STATIC_ROOT", str(STATIC_ROOT))
+
 # Sessions end after a working day, and (by default) when the browser closes.
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
