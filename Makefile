@@ -59,3 +59,24 @@ messages: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# --- issue 7 (hardening) ---------------------------------------------------------------
+.PHONY: serve backup restore
+WORKERS ?= 3
+BACKUP_FILE ?=
+
+## Production: DJANGO_DEBUG=0 (needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS), migrate, collect
+## static files with hashed names, then gunicorn. Behind a TLS proxy; see "Deploying" in README.md.
+serve: install
+	DJANGO_DEBUG=0 $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --no-input -v0
+	DJANGO_DEBUG=0 $(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+## Back up the database (DATABASE_URL): pg_dump or a SQLite copy, to BACKUP_FILE or backups/<name>-<timestamp>.
+backup: install
+	$(PY) manage.py backup_db $(if $(BACKUP_FILE),--output "$(BACKUP_FILE)")
+
+## Replace the database by BACKUP_FILE (default: the newest under backups/); asks for confirmation.
+restore: install
+	$(PY) manage.py restore_db $(if $(BACKUP_FILE),--input "$(BACKUP_FILE)")

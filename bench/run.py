@@ -163,8 +163,8 @@ def server_env(db_url: str) -> dict:
         "DJANGO_CONN_MAX_AGE": "600",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_SESSION_COOKIE_SECURE": "0",
-        "DJANGO_THROTTLE_ANON": "1000000/min",
-        "DJANGO_THROTTLE_USER": "1000000/min",
+        "API_THROTTLE_ANON": "1000000/minute",
+        "API_THROTTLE_USER": "1000000/minute",
         "DJANGO_LOG_LEVEL": "ERROR",
     }
 

@@ -1,7 +1,9 @@
 """Everything under /api/: the v1 endpoints, the token, the OpenAPI schema and its docs."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.routers import APIRootView, DefaultRouter
@@ -31,6 +33,14 @@ class SwaggerView(PublicSchemaMixin, SpectacularSwaggerSplitView):
     """Swagger UI with its start-up script in a separate file: no inline script (CSP)."""
 
 
+class RedocView(PublicSchemaMixin, SpectacularRedocView):
+    """Redoc: its script is a file, but it injects styles and starts a blob: worker."""
+
+
+# Redoc cannot work without inline styles and a blob: worker: only its page relaxes the CSP.
+redoc = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]})(RedocView.as_view(url_name="schema"))
+
+
 class RootView(APIRootView):
     """The list of endpoints, for any signed-in user."""
 
@@ -55,5 +65,6 @@ urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("redoc/", redoc, name="api-redoc"),
     re_path(r"^.*$", not_found),
 ]

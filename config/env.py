@@ -49,3 +49,38 @@ def database_config() -> dict:
         # SQLite locks the whole file: wait for a writer instead of failing at once.
         config.setdefault("OPTIONS", {})["timeout"] = 20
     return config
+
+
+# --- issue 7 (hardening) ---------------------------------------------------------------
+
+# Django's own test of a weak key (security.W009): shorter than 50 characters, fewer than 5
+# distinct ones, or Django's generated insecure prefix.
+SECRET_KEY_MIN_LENGTH = 50
+
+
+def secret_key_is_weak(key: str) -> bool:
+    return (
+        key == INSECURE_DEFAULT_SECRET_KEY
+        or len(key) < SECRET_KEY_MIN_LENGTH
+        or len(set(key)) < 5
+        or key.startswith("django-insecure")
+    )
+
+
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """A header set by the TLS-terminating proxy, as `X-Forwarded-Proto=https`.
+
+    Returns Django's SECURE_PROXY_SSL_HEADER pair ("HTTP_X_FORWARDED_PROTO", "https"),
+    or None when the variable is unset. Set it only behind a proxy that overwrites that
+    header: otherwise any client could claim to be on HTTPS.
+    """
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    header, sep, expected = value.partition("=")
+    if not sep or not header.strip() or not expected.strip():
+        raise ValueError(f"{name} must look like 'X-Forwarded-Proto=https', not {value!r}")
+    meta = header.strip().upper().replace("-", "_")
+    if not meta.startswith("HTTP_"):
+        meta = f"HTTP_{meta}"
+    return meta, expected.strip()

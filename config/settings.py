@@ -3,6 +3,10 @@
 Everything that varies by deployment comes from the environment through config.env.
 """
 
+import datetime
+
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -11,8 +15,11 @@ from config.env import (
     INSECURE_DEFAULT_SECRET_KEY,
     database_config,
     env_bool,
+    env_int,
     env_list,
+    env_proxy_ssl_header,
     env_str,
+    secret_key_is_weak,
 )
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -182,3 +189,84 @@ SPECTACULAR_SETTINGS.update(
         },
     }
 )
+
+# --- issue 7 (hardening): production security, CSP, login brute-force protection -------
+# `manage.py check --deploy --fail-level WARNING` passes with DJANGO_DEBUG=0 (tested in
+# tests/hardening/test_settings.py). Everything below that only makes sense over HTTPS is
+# switched on only when DEBUG is off, so `make run` keeps working on plain http.
+
+if not DEBUG and secret_key_is_weak(SECRET_KEY):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is too weak for production: use at least 50 random characters "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
+    )
+
+INSTALLED_APPS += ["csp", "axes"]
+# Axes last, as its documentation asks: it turns a lockout flagged during the request into
+# the lockout page.
+MIDDLEWARE += ["csp.middleware.CSPMiddleware", "axes.middleware.AxesMiddleware"]
+
+# Axes first: it refuses a locked-out username+IP before any password is checked. It needs
+# the request: authenticate(request, username=..., password=...) (Django's login view, the
+# admin and DRF's ObtainAuthToken all pass it).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("DJANGO_AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("DJANGO_AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+
+# Every page: no framing, no referrer outside the site, and a CSP without inline code.
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    },
+}
+# Swagger UI at /api/docs/ must be drf-spectacular's SpectacularSwaggerSplitView: it serves
+# its start-up script as a separate same-origin request instead of an inline <script>, and
+# templates/drf_spectacular/swagger_ui.html moves its inline <style> to a static file.
+# No validator badge: it would load an image from validator.swagger.io.
+SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {
+    "deepLinking": True,
+    "validatorUrl": None,
+    **SPECTACULAR_SETTINGS.get("SWAGGER_UI_SETTINGS", {}),
+}
+
+# Where collectstatic writes (hashed, compressed names when DEBUG is off) and whitenoise serves from.
+STATIC_ROOT = env_str("DJANGO_STATIC_ROOT", str(STATIC_ROOT))
+
+# Sessions end after a working day, and (by default) when the browser closes.
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+SESSION_COOKIE_HTTPONLY = True
+
+if not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
+    # Behind a TLS-terminating proxy: DJANGO_SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto=https.
+    SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("DJANGO_SECURE_PROXY_SSL_HEADER")
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    if not SECURE_SSL_REDIRECT:
+        # The operator says the proxy redirects http to https itself.
+        SILENCED_SYSTEM_CHECKS = ["security.W008"]
+    CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])

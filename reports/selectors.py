@@ -225,6 +225,12 @@ def fold_into_successors(rows: list[StaffingRow]) -> list[StaffingRow]:
             if target.active_baseline:
                 target.headcount_baseline = _plus(target.headcount_baseline, row.headcount_baseline)
                 target.agencies_baseline = _plus(target.agencies_baseline, row.agencies_baseline)
+            else:
+                # A successor created after the baseline: its like-for-like baseline is its
+                # predecessors' (found by tests/reports/test_properties.py: it used to vanish).
+                target.active_baseline = True
+                target.headcount_baseline = row.headcount_baseline
+                target.agencies_baseline = row.agencies_baseline
             continue
         out.append(row)
     return out

@@ -52,3 +52,11 @@ def leader(db):
 @pytest.fixture
 def analyst(db):
     return _user_in(ANALYSTS, "analyst")
+
+
+@pytest.fixture(autouse=True)
+def _axes_only_where_tested(request, settings):
+    """django-axes refuses authenticate() calls without a request, as the test client's
+    login() makes them; tests of login protection turn it on with @pytest.mark.axes."""
+    if request.node.get_closest_marker("axes") is None:
+        settings.AXES_ENABLED = False
