@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup install test lint check fixture vendor messages clean
+.PHONY: run setup install test lint check fixture vendor messages clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -80,3 +80,9 @@ backup: install
 ## Replace the database by BACKUP_FILE (default: the newest under backups/); asks for confirmation.
 restore: install
 	$(PY) manage.py restore_db $(if $(BACKUP_FILE),--input "$(BACKUP_FILE)")
+
+## Benchmark on PostgreSQL with the synthetic national data (not part of `make test`; needs wrk).
+## Writes bench/RESULTS.md. BENCH_DATABASE_URL / BENCH_SMALL_DATABASE_URL choose the databases.
+bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) bench/run.py

@@ -1,27 +1,12 @@
 """Browser tests: Debian's chromium driven by Playwright against pytest-django's live server.
 
+The session-wide `browser` fixture is in tests/conftest.py.
+
 Skipped with a reason when /usr/bin/chromium is missing, unless REQUIRE_BROWSER=1 (CI), where
 a missing browser is a failure.
 """
 
-import os
-from pathlib import Path
-
 import pytest
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
@@ -44,21 +29,6 @@ def roles(transactional_db):
         group.permissions.add(
             *[Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in perms]
         )
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {message}")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 class PageWatcher:
