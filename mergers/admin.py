@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from districts.models import District
+from districts.selectors import editable_district_ids
 from mergers import services
 from mergers.models import Agency, AgencyType, HeadcountRecord, Merger, MergerStage, Programme
 
@@ -40,6 +42,59 @@ class AdminRefusal(Exception):
     pass
 
 
+class DistrictScopedAdminMixin:
+    """An editor limited to some districts (EditorScope) sees and edits only their records.
+
+    Lists and choices are limited to his districts; opening or posting the change form of
+    another district's record answers 403 and writes nothing (issue 7).
+    `district_path` is the lookup from the model to its district.
+    """
+
+    district_path = "district"
+
+    def _scope(self, request):
+        return editable_district_ids(request.user)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        ids = self._scope(request)
+        if ids is not None:
+            queryset = queryset.filter(**{f"{self.district_path}__in": ids})
+        return queryset
+
+    def get_object(self, request, object_id, from_field=None):
+        ids = self._scope(request)
+        if ids is None:
+            return super().get_object(request, object_id, from_field)
+        # Looked up without the scope: another district's record is refused (403), not "missing".
+        field = self.model._meta.pk if from_field is None else self.model._meta.get_field(from_field)
+        try:
+            obj = super().get_queryset(request).get(**{field.name: field.to_python(object_id)})
+        except (self.model.DoesNotExist, ValidationError, ValueError):
+            return None
+        district = obj
+        for step in self.district_path.split("__"):
+            district = getattr(district, step)
+        if district.id not in ids:
+            raise PermissionDenied(services.MSG_DISTRICT_NOT_ALLOWED % {"district": district.full_name})
+        return obj
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        ids = self._scope(request)
+        if ids is not None:
+            if db_field.related_model is District:
+                kwargs["queryset"] = District.objects.filter(id__in=ids)
+            elif db_field.related_model is Agency:
+                kwargs["queryset"] = Agency.objects.filter(district_id__in=ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        ids = self._scope(request)
+        if ids is not None and db_field.related_model is Agency:
+            kwargs["queryset"] = Agency.objects.filter(district_id__in=ids)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 @admin.register(AgencyType)
 class AgencyTypeAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "name_en", "sector", "in_district_quota"]
@@ -48,7 +103,7 @@ class AgencyTypeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class AgencyAdmin(DistrictScopedAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "district", "agency_type", "established_on", "dissolved_on"]
     list_filter = ["district__province", "district", "agency_type__sector", "agency_type"]
     search_fields = ["name", "search_name", "district__name"]
@@ -110,7 +165,7 @@ class MergerStageInline(admin.TabularInline):
 
 
 @admin.register(Merger)
-class MergerAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class MergerAdmin(DistrictScopedAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
     """Mergers are created here through merger_create; stages and completion go through
     the merger pages or the API, so a saved merger is read-only in the admin."""
 
@@ -157,7 +212,8 @@ class MergerAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(HeadcountRecord)
-class HeadcountRecordAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class HeadcountRecordAdmin(DistrictScopedAdminMixin, ServiceAdminMixin, SimpleHistoryAdmin):
+    district_path = "agency__district"
     list_display = ["agency", "as_of", "authorised", "actual", "source_kind", "source"]
     list_filter = ["source_kind", "agency__district", "agency__agency_type"]
     search_fields = ["agency__name", "agency__search_name", "source"]

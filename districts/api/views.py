@@ -1,5 +1,6 @@
 """Read-only endpoints for provinces and districts (districts change through the admin)."""
 
+from config.api.history import HistoryMixin
 from config.api.views import ReadOnlyViewSet
 from districts.api.serializers import DistrictSerializer, ProvinceSerializer
 from districts.filtersets import DistrictFilterSet, ProvinceFilterSet
@@ -16,7 +17,7 @@ class ProvinceViewSet(ReadOnlyViewSet):
     ordering_fields = ["code", "name"]
 
 
-class DistrictViewSet(ReadOnlyViewSet):
+class DistrictViewSet(HistoryMixin, ReadOnlyViewSet):
     """District-level units, looked up by GSO code: /api/v1/districts/193/."""
 
     queryset = district_list().order_by("code")

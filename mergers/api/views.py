@@ -10,6 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.api.history import HistoryMixin
 from config.api.schema import IF_MATCH
 from config.api.views import ReadOnlyViewSet
 from mergers import services
@@ -73,7 +74,7 @@ class WritableViewSet(ReadOnlyViewSet):
         return self.update(request, *args, partial=True, **kwargs)
 
 
-class AgencyTypeViewSet(ReadOnlyViewSet):
+class AgencyTypeViewSet(HistoryMixin, ReadOnlyViewSet):
     """The catalogue of agency types, looked up by code."""
 
     queryset = AgencyType.objects.order_by("sector", "code")
@@ -84,7 +85,7 @@ class AgencyTypeViewSet(ReadOnlyViewSet):
     ordering_fields = ["code", "name", "sector"]
 
 
-class AgencyViewSet(WritableViewSet):
+class AgencyViewSet(HistoryMixin, WritableViewSet):
     """Agencies (cơ quan). Editors create and edit them within their districts."""
 
     queryset = agency_list()
@@ -101,7 +102,7 @@ class AgencyViewSet(WritableViewSet):
         return self.call_versioned(services.agency_update, agency=instance, data=data, user=self.request.user)
 
 
-class ProgrammeViewSet(WritableViewSet):
+class ProgrammeViewSet(HistoryMixin, WritableViewSet):
     """Merger programmes (đề án), looked up by code."""
 
     queryset = Programme.objects.select_related("result_type").prefetch_related(
@@ -122,7 +123,7 @@ class ProgrammeViewSet(WritableViewSet):
         return self.call_versioned(services.programme_update, programme=instance, data=data, user=self.request.user)
 
 
-class HeadcountViewSet(WritableViewSet):
+class HeadcountViewSet(HistoryMixin, WritableViewSet):
     """Headcount records (số liệu biên chế): one per agency and date."""
 
     queryset = headcount_list()
@@ -153,7 +154,7 @@ class HeadcountViewSet(WritableViewSet):
     complete=extend_schema(request=MergerCompleteSerializer, responses=MergerSerializer, parameters=[IF_MATCH]),
     cancel=extend_schema(request=MergerCancelSerializer, responses=MergerSerializer, parameters=[IF_MATCH]),
 )
-class MergerViewSet(WritableViewSet):
+class MergerViewSet(HistoryMixin, WritableViewSet):
     """Mergers with their figures and stage history; created, advanced, completed or cancelled
     only through the merger operations, which answer 409 once a merger is completed or cancelled."""
 

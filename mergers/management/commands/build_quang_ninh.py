@@ -4,10 +4,11 @@ import io
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import BaseCommand, CommandError, call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from districts.models import Province
+from mergers.audit import AuditedCommand
 from mergers.seed import build_quang_ninh
 
 FIXTURE_MODELS = [
@@ -28,7 +29,7 @@ def dump_fixture() -> str:
     return out.getvalue()
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Build the Quảng Ninh data through the services (empty database) and write the fixture."
 
     def add_arguments(self, parser):

@@ -2,15 +2,16 @@
 
 import time
 
-from django.core.management import BaseCommand, CommandError
+from django.core.management import CommandError
 from django.test.utils import override_settings
 from tqdm import tqdm
 
 from districts.models import Province
+from mergers.audit import AuditedCommand
 from mergers.synthetic import generate
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Create a synthetic national dataset: provinces S01.., ~11 districts each, monthly headcounts 2015-2025."
 
     def add_arguments(self, parser):
