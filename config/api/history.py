@@ -2,8 +2,8 @@
 
 django-simple-history records every save (forms, API, admin, import, commands); this
 endpoint pages through an object's records, newest first, each with its changes against
-the record before it. The page's diffs cost one extra query (the record just older than
-the page), whatever the page size: no query per record.
+the record before it. The page's diffs cost at most one extra query (the record just older
+than the page, when there is one), whatever the page size: no query per record.
 """
 
 import datetime
@@ -52,7 +52,7 @@ def _plain(value):
 
 def audited_fields(history_model) -> list[str]:
     """Attribute names (`district_id` for a foreign key) of the fields the history tracks."""
-    return [f.attname for f in history_model.tracked_fields if f.name not in UNAUDITED_FIELDS]
+    return [f.attname for f in history_model.tracked_fields if f.name not in UNAUDITED_FIELDS and not f.primary_key]
 
 
 def history_rows(records: list, older, fields: list[str]) -> list[dict]:
@@ -108,7 +108,7 @@ class HistoryMixin:
         queryset = obj.history.select_related("history_user").order_by("-history_date", "-history_id")
         page = list(self.paginate_queryset(queryset))
         older = None
-        if page:
+        if page and self.paginator.page.has_next():  # the last page ends with the first record
             last = page[-1]
             older = (
                 queryset.filter(

@@ -19,6 +19,12 @@ D = datetime.date
 _quang_ninh_for_module = api_fixtures._quang_ninh_for_module
 quang_ninh = api_fixtures.quang_ninh
 _fresh_throttles = api_fixtures._fresh_throttles
+nobody = api_fixtures.nobody
+anon_client = api_fixtures.anon_client
+nobody_client = api_fixtures.nobody_client
+editor_client = api_fixtures.editor_client
+leader_client = api_fixtures.leader_client
+analyst_client = api_fixtures.analyst_client
 
 HOME = "193"  # Hạ Long: the limited editor's only district
 OTHER = "195"  # Cẩm Phả

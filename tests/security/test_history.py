@@ -1,0 +1,167 @@
+"""Every write is in /api/v1/<resource>/{id}/history/ with its user, time and change (issue 7, audit)."""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from mergers.audit import command_reason
+from mergers.models import Agency, HeadcountRecord, Merger
+from tests.security.conftest import HOME, token_client
+from tests.security.test_district_scope import HOME_AGENCY, xlsx
+
+D = datetime.date
+
+
+@pytest.fixture
+def api(limited):
+    return token_client(limited)
+
+
+def history(client, url) -> list[dict]:
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def assert_recent(row):
+    assert abs(datetime.datetime.fromisoformat(row["history_date"]) - timezone.now()) < datetime.timedelta(minutes=5)
+
+
+def test_api_write_is_in_the_history(api, leader):
+    assert api.patch(f"/api/v1/agencies/{HOME_AGENCY}/", {"name": "Tên mới"}).status_code == 200
+    rows = history(token_client(leader), f"/api/v1/agencies/{HOME_AGENCY}/history/")
+    newest = rows[0]
+    old_name = "Cơ quan tham mưu, giúp việc chung khối MTTQ và các đoàn thể thành phố Hạ Long"
+    assert (newest["history_type"], newest["history_user"], newest["changes"]) == (
+        "~",
+        "halong",
+        {"name": [old_name, "Tên mới"]},
+    )
+    assert newest["history_change_reason"] is None
+    assert_recent(newest)
+    # The first record is the creation (by the seed, no user): every field it set, from null.
+    first = rows[-1]
+    assert (first["history_type"], first["history_user"]) == ("+", None)
+    assert first["changes"]["name"] == [None, old_name]
+    assert first["changes"]["district"] == [None, 1]
+
+
+def test_form_write_is_in_the_history(client, limited, api):
+    client.force_login(limited)
+    agency = Agency.objects.get(pk=HOME_AGENCY)
+    response = client.post(
+        reverse("mergers:agency_edit", args=[HOME_AGENCY]),
+        {
+            "agency_type": agency.agency_type_id,
+            "name": agency.name,
+            "established_on": agency.established_on.strftime("%d/%m/%Y"),
+            "dissolved_on": "31/12/2030",
+            "version": agency.version,
+        },
+    )
+    assert response.status_code == 302
+    newest = history(api, f"/api/v1/agencies/{HOME_AGENCY}/history/")[0]
+    assert (newest["history_user"], newest["changes"]) == ("halong", {"dissolved_on": [None, "2030-12-31"]})
+
+
+def test_admin_write_is_in_the_history(client, limited, api):
+    client.force_login(limited)
+    record = HeadcountRecord.objects.filter(agency_id=HOME_AGENCY).latest("as_of")
+    response = client.post(
+        f"/admin/mergers/headcountrecord/{record.pk}/change/",
+        {
+            "authorised": record.authorised + 1,
+            "actual": record.actual or "",
+            "source": record.source,
+            "source_kind": record.source_kind,
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    newest = history(api, f"/api/v1/headcounts/{record.pk}/history/")[0]
+    assert (newest["history_type"], newest["history_user"]) == ("~", "halong")
+    assert newest["changes"] == {"authorised": [record.authorised, record.authorised + 1]}
+
+
+def test_excel_import_is_in_the_history(client, limited, api):
+    client.force_login(limited)
+    response = client.post(
+        reverse("mergers:headcount_import"),
+        {
+            "district": HOME,
+            "as_of": "01/01/2021",
+            "source": "Báo cáo 2021",
+            "source_kind": "official",
+            "file": xlsx([[HOME_AGENCY, "", 41, 39]]),
+        },
+    )
+    assert response.status_code == 302
+    record = HeadcountRecord.objects.get(agency_id=HOME_AGENCY, as_of=D(2021, 1, 1))
+    (row,) = history(api, f"/api/v1/headcounts/{record.pk}/history/")
+    assert (row["history_type"], row["history_user"]) == ("+", "halong")
+    assert row["changes"] == {
+        "agency": [None, HOME_AGENCY],
+        "as_of": [None, "2021-01-01"],
+        "authorised": [None, 41],
+        "actual": [None, 39],
+        "source": [None, "Báo cáo 2021"],
+        "source_kind": [None, "official"],
+    }
+
+
+def test_merger_stage_moves_and_completion_are_in_the_history(api, open_mergers):
+    url = f"/api/v1/mergers/{open_mergers.home.pk}"
+    assert api.post(f"{url}/advance/", {"status": "approved", "on": "2021-04-01"}).status_code == 200
+    assert api.post(f"{url}/complete/", {"effective_on": "2021-05-01", "headcount_after": 10}).status_code == 200
+    rows = history(api, f"{url}/history/")
+    merger = Merger.objects.get(pk=open_mergers.home.pk)
+    assert [(r["history_user"], r["changes"]) for r in rows[:2]] == [
+        (
+            "halong",
+            {
+                "status": ["approved", "completed"],
+                "effective_on": [None, "2021-05-01"],
+                "result_agency": [None, merger.result_agency_id],
+            },
+        ),
+        ("halong", {"status": ["planned", "approved"]}),
+    ]
+
+
+def test_reading_the_history_needs_the_view_permission(anon_client, nobody_client, analyst_client, quang_ninh):
+    url = f"/api/v1/agencies/{HOME_AGENCY}/history/"
+    assert anon_client.get(url).status_code == 401
+    assert nobody_client.get(url).status_code == 403
+    assert analyst_client.get(url).status_code == 200
+    assert analyst_client.get("/api/v1/agencies/999999/history/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "model", "pk"),
+    [
+        ("/api/v1/agencies/7/history/", "mergers.Agency", 7),
+        ("/api/v1/programmes/khoi-mttq/history/", "mergers.Programme", None),
+        ("/api/v1/mergers/1/history/", "mergers.Merger", 1),
+        ("/api/v1/headcounts/169/history/", "mergers.HeadcountRecord", 169),
+        ("/api/v1/districts/193/history/", "districts.District", 1),
+        ("/api/v1/agency-types/khoi-mttq/history/", "mergers.AgencyType", None),
+    ],
+)
+def test_history_costs_the_same_queries_for_1_or_many_records(api, url, model, pk):
+    model = apps.get_model(model)
+    obj = model.objects.get(code="khoi-mttq") if pk is None else model.objects.get(pk=pk)
+    with CaptureQueriesContext(connection) as one:
+        rows = history(api, url)  # programmes and mergers: + a record of their m2m set by loaddata
+    assert (rows[-1]["history_type"], rows[-1]["history_change_reason"]) == ("+", command_reason("loaddata"))
+    assert len(rows) == (2 if model.__name__ in ("Programme", "Merger") else 1)
+    for _ in range(30):  # 30 more records, made directly: the services are not what is measured here
+        obj.save()
+    with CaptureQueriesContext(connection) as many:
+        assert len(history(api, url)) == len(rows) + 30
+    with CaptureQueriesContext(connection) as paged:  # a page with a next one: +1, the record before the page
+        assert len(history(api, url + "?page_size=10")) == 10
+    assert len(one) == len(many) == len(paged) - 1

@@ -1,0 +1,36 @@
+"""Writes made by management commands are in the history, named after the command (issue 7, audit)."""
+
+from django.core.management import call_command
+
+from mergers.audit import command_reason
+from mergers.models import HeadcountRecord
+from tests.security.conftest import token_client
+from tests.security.test_history import history
+
+
+def test_build_quang_ninh_names_itself(db, tmp_path, analyst):
+    call_command("build_quang_ninh", output=str(tmp_path / "data.json"))
+    rows = history(token_client(analyst), "/api/v1/agencies/7/history/")
+    assert [(r["history_type"], r["history_user"], r["history_change_reason"]) for r in rows] == [
+        ("+", None, command_reason("build_quang_ninh"))
+    ]
+
+
+def test_loaddata_gives_loaded_objects_a_creation_record_once(db, analyst):
+    call_command("loaddata", "quang_ninh", verbosity=0)
+    call_command("loaddata", "quang_ninh", verbosity=0)  # again: nothing new
+    rows = history(token_client(analyst), "/api/v1/headcounts/169/history/")
+    record = HeadcountRecord.objects.get(pk=169)
+    assert [(r["history_type"], r["history_user"], r["history_change_reason"]) for r in rows] == [
+        ("+", None, command_reason("loaddata"))
+    ]
+    expected = {
+        "agency": [None, 7],
+        "as_of": [None, "2020-01-01"],
+        "authorised": [None, record.authorised],
+        "actual": [None, record.actual],
+        "source": [None, record.source],
+        "source_kind": [None, "demo"],
+    }
+    assert rows[0]["changes"] == {field: values for field, values in expected.items() if values[1] is not None}
+    assert record.authorised is not None
