@@ -65,3 +65,9 @@ def open_mergers(quang_ninh):
             decided_on=D(2021, 3, 1),
         )
     return SimpleNamespace(home=mergers[HOME], other=mergers[OTHER], programme=programme)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Users are made in almost every test here: a fast hasher (the real one is tested elsewhere)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
