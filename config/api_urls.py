@@ -3,17 +3,25 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import include, path, re_path
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from config.api.exceptions import not_found
+from config.api.schema import ERROR
 from districts.api.urls import router as districts_router
 from mergers.api.urls import router as mergers_router
 
 
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+@extend_schema_view(post=extend_schema(responses={200: TokenSerializer, 400: ERROR, 429: ERROR}))
 class TokenView(ObtainAuthToken):
     """POST username and password, get {"token": KEY}; send it as `Authorization: Token KEY`."""
 

@@ -81,6 +81,7 @@ def agency_create(
     user=None,
 ) -> Agency:
     _require_district(user, district)
+    refuse_bad_input(dates={"established_on": established_on, "dissolved_on": dissolved_on}, texts={"name": name})
     agency = Agency(
         district=district,
         agency_type=agency_type,
@@ -102,6 +103,9 @@ def agency_update(*, agency: Agency, data: dict, user=None, expected_version: in
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     _require_district(user, agency.district)
     _check_version(agency, expected_version)
+    refuse_bad_input(
+        dates={f: data.get(f) for f in ("established_on", "dissolved_on")}, texts={"name": data.get("name")}
+    )
     for field in AGENCY_EDITABLE_FIELDS:
         if field in data:
             setattr(agency, field, data[field])
@@ -127,6 +131,11 @@ def programme_create(
     description: str = "",
     user=None,
 ) -> Programme:
+    refuse_bad_input(
+        dates={"decided_on": decided_on},
+        texts={"code": code, "name": name, "name_en": name_en, "decision_number": decision_number},
+        multiline={"description": description},
+    )
     programme = Programme(
         code=code,
         name=name,
@@ -150,6 +159,11 @@ def programme_update(*, programme: Programme, data: dict, user=None, expected_ve
     """Change a programme; its code is its public identifier and never changes."""
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     _check_version(programme, expected_version)
+    refuse_bad_input(
+        dates={"decided_on": data.get("decided_on")},
+        texts={f: data.get(f) for f in ("name", "name_en", "decision_number")},
+        multiline={"description": data.get("description")},
+    )
     for field in PROGRAMME_EDITABLE_FIELDS:
         if field in data:
             setattr(programme, field, data[field])
@@ -165,7 +179,11 @@ def programme_update(*, programme: Programme, data: dict, user=None, expected_ve
 
 
 def _validate_headcount(*, agency: Agency, as_of: datetime.date, authorised, actual, source: str) -> dict:
-    errors: dict[str, list] = {}
+    errors = bad_input_errors(
+        dates={"as_of": as_of}, counts={"authorised": authorised, "actual": actual}, texts={"source": source}
+    )
+    if errors.get("as_of"):
+        return errors  # a date out of range: nothing else can be checked against it
     if not agency.is_active_on(as_of):
         errors.setdefault("as_of", []).append(
             ValidationError(
@@ -319,6 +337,11 @@ def merger_create(
     often came years before the decision, so it may be earlier.
     """
     _require_district(user, district)
+    refuse_bad_input(
+        dates={"decided_on": decided_on, "planned_on": planned_on},
+        texts={"decision_number": decision_number, "source": source},
+        multiline={"note": note},
+    )
     # Read the sources afresh (and lock them): callers may hold stale instances.
     sources = list(Agency.objects.select_for_update().filter(pk__in={a.pk for a in source_agencies}).order_by("pk"))
     errors: dict[str, list] = {}
@@ -395,6 +418,7 @@ def merger_advance(
     """Move an open merger forward to "titles unified" or "approved"."""
     merger = _lock(merger)
     _require_district(user, merger.district)
+    refuse_bad_input(dates={"on": on}, multiline={"note": note})
     _check_version(merger, expected_version)
     _refuse_closed(merger)
     if status in (MergerStatus.COMPLETED, MergerStatus.CANCELLED):
@@ -427,6 +451,7 @@ def merger_cancel(
     """Cancel an open merger; its sources become free for another merger."""
     merger = _lock(merger)
     _require_district(user, merger.district)
+    refuse_bad_input(dates={"on": on}, multiline={"note": note})
     _check_version(merger, expected_version)
     _refuse_closed(merger)
     _refuse_date_before_last(merger, on, "on")
@@ -466,6 +491,12 @@ def merger_complete(
     """
     merger = _lock(merger)
     _require_district(user, merger.district)
+    refuse_bad_input(
+        dates={"effective_on": effective_on},
+        counts={"headcount_after": headcount_after, "actual_after": actual_after},
+        texts={"result_name": result_name, "headcount_source": headcount_source},
+        multiline={"note": note},
+    )
     _check_version(merger, expected_version)
     _refuse_closed(merger)
     district = merger.district
@@ -628,6 +659,7 @@ def headcount_record_many(
     otherwise a record is created.
     """
     _require_district(user, district)
+    refuse_bad_input(dates={"as_of": as_of}, texts={"source": source})
     errors: dict[str, list] = {}
     existing = {
         r.agency_id: r
@@ -688,3 +720,48 @@ def headcount_record_many(
         else:
             saved.append(headcount_record(agency=agency, as_of=as_of, user=user, **kwargs))
     return saved
+
+
+# --- issue 7 (security): bad input is refused, whatever the entry point --------------------
+# Forms, API, admin and import all reach these services: a date that date arithmetic or the
+# reports cannot handle, a number beyond PostgreSQL's integer, a control character (NUL is
+# refused by PostgreSQL in text) is a clear refusal on its field, never a 500.
+
+MIN_DATE = datetime.date(1900, 1, 1)
+MAX_DATE = datetime.date(2100, 12, 31)
+MAX_COUNT = 2_147_483_647  # PostgreSQL's integer
+MSG_DATE_OUT_OF_RANGE = _("Ngày phải trong khoảng từ 01/01/1900 đến 31/12/2100.")
+MSG_TOO_LARGE = _("Số liệu quá lớn (tối đa 2.147.483.647).")
+MSG_CONTROL_CHARACTER = _("Không được chứa ký tự điều khiển.")
+
+_LINE_BREAKS = "\t\n\r"
+
+
+def _has_control_character(text: str, *, multiline: bool) -> bool:
+    return any((ord(char) < 32 and not (multiline and char in _LINE_BREAKS)) or 127 <= ord(char) < 160 for char in text)
+
+
+def bad_input_errors(*, dates: dict | None = None, counts: dict | None = None, texts: dict | None = None,
+                     multiline: dict | None = None) -> dict:  # fmt: skip
+    """Field name -> [ValidationError] for values out of range or with control characters.
+
+    `texts` are one-line texts (names, numbers, sources); `multiline` may hold line breaks and tabs.
+    """
+    errors: dict[str, list] = {}
+    for field, value in (dates or {}).items():
+        if value is not None and not (MIN_DATE <= value <= MAX_DATE):
+            errors.setdefault(field, []).append(ValidationError(MSG_DATE_OUT_OF_RANGE, code="date_range"))
+    for field, value in (counts or {}).items():
+        if value is not None and value > MAX_COUNT:
+            errors.setdefault(field, []).append(ValidationError(MSG_TOO_LARGE, code="too_large"))
+    for kind, values in ((False, texts or {}), (True, multiline or {})):
+        for field, value in values.items():
+            if isinstance(value, str) and _has_control_character(value, multiline=kind):
+                errors.setdefault(field, []).append(ValidationError(MSG_CONTROL_CHARACTER, code="control_character"))
+    return errors
+
+
+def refuse_bad_input(**kwargs) -> None:
+    errors = bad_input_errors(**kwargs)
+    if errors:
+        raise ValidationError(errors)

@@ -1,0 +1,337 @@
+"""Bad input through the forms, the import and the API: a clear refusal, never a 500, nothing written.
+
+Over-long strings, control characters (NUL, which PostgreSQL refuses in text, and others),
+numbers beyond PostgreSQL's integer, dates that date arithmetic or the reports cannot
+handle, malformed Excel files. Each case names the field refused and its message.
+"""
+
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from mergers import services
+from tests.security.conftest import HOME, token_client
+from tests.security.snapshot import snapshot
+
+HOME_AGENCY = 7
+HUGE = 10**20  # beyond PostgreSQL's integer and SQLite's 64 bits
+BIG = 2_147_483_648  # PostgreSQL's integer + 1
+DATE_RANGE = str(services.MSG_DATE_OUT_OF_RANGE)
+TOO_LARGE = str(services.MSG_TOO_LARGE)
+CONTROL = str(services.MSG_CONTROL_CHARACTER)
+NUL = "Dữ liệu không được chứa ký tự null."  # Django's and DRF's refusal of "\x00", in Vietnamese
+LONG_255 = "Giá trị này phải có nhiều nhất 255 kí tự (hiện có 300)."
+
+
+@pytest.fixture
+def web(client, limited):
+    client.force_login(limited)
+    return client
+
+
+@pytest.fixture
+def api(limited):
+    return token_client(limited)
+
+
+def field_errors(response, form="form") -> dict:
+    assert response.status_code == 200, response.status_code
+    return {name: [str(m) for m in errors] for name, errors in response.context[form].errors.items()}
+
+
+# --- forms ----------------------------------------------------------------------------------
+
+AGENCY = {"district": HOME, "agency_type": 1, "name": "Cơ quan thử", "form_token": "tok"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"name": "x" * 300}, "name", "Giá trị này phải có nhiều nhất 255 kí tự (hiện có 300)."),
+        ({"name": "Cơ quan\x00"}, "name", "Null characters are not allowed."),
+        ({"name": "Cơ quan\x07 thử"}, "name", CONTROL),
+        ({"name": "Cơ quan\nthử"}, "name", CONTROL),
+        ({"established_on": "01/01/0001"}, "established_on", DATE_RANGE),
+        ({"dissolved_on": "31/12/9999"}, "dissolved_on", DATE_RANGE),
+        ({"established_on": "32/13/2020"}, "established_on", "Nhập một ngày hợp lệ, dạng dd/mm/yyyy."),
+    ],
+)
+def test_agency_form_refuses(web, changes, field, message):
+    before = snapshot()
+    errors = field_errors(web.post(reverse("mergers:agency_add"), {**AGENCY, **changes}))
+    assert errors[field] == [message]
+    assert snapshot() == before
+
+
+PROGRAMME = {"code": "de-an-thu", "name": "Đề án thử", "source_types": [1, 2], "result_type": 3, "form_token": "t"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"name": "Đề án\x1b"}, "name", CONTROL),
+        ({"description": "Mô tả\x00"}, "description", "Null characters are not allowed."),
+        ({"decision_number": "1\x01"}, "decision_number", CONTROL),
+        ({"decided_on": "01/01/0001"}, "decided_on", DATE_RANGE),
+    ],
+)
+def test_programme_form_refuses(web, changes, field, message):
+    before = snapshot()
+    errors = field_errors(web.post(reverse("mergers:programme_add"), {**PROGRAMME, **changes}))
+    assert errors[field] == [message]
+    assert snapshot() == before
+
+
+def test_programme_form_keeps_line_breaks_in_the_description(web):
+    response = web.post(reverse("mergers:programme_add"), {**PROGRAMME, "description": "Dòng 1\r\nDòng 2\tx"})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("operation", "body", "field", "message"),
+    [
+        ("advance", {"status": "approved", "on": "31/12/9999"}, "on", DATE_RANGE),
+        ("advance", {"status": "approved", "on": "01/01/0001"}, "on", DATE_RANGE),
+        (
+            "advance",
+            {"status": "approved", "on": "01/04/2021", "note": "a\x00"},
+            "note",
+            "Null characters are not allowed.",
+        ),
+        ("advance", {"status": "approved", "on": "01/04/2021", "note": "a\x08"}, "note", CONTROL),
+        ("cancel", {"on": "01/01/0001"}, "on", DATE_RANGE),
+        ("complete", {"effective_on": "31/12/9999"}, "effective_on", DATE_RANGE),
+        ("complete", {"effective_on": "01/05/2021", "headcount_after": str(HUGE)}, "headcount_after", TOO_LARGE),
+        ("complete", {"effective_on": "01/05/2021", "actual_after": str(BIG)}, "actual_after", TOO_LARGE),
+        ("complete", {"effective_on": "01/05/2021", "result_name": "x" * 300}, "result_name", LONG_255),
+        ("complete", {"effective_on": "01/05/2021", "result_name": "Tên\x7f"}, "result_name", CONTROL),
+    ],
+)
+@pytest.mark.parametrize("confirm", ["", "on"])
+def test_merger_operation_forms_refuse(web, open_mergers, operation, body, field, message, confirm):
+    merger = open_mergers.home
+    before = snapshot()
+    url = reverse(f"mergers:merger_{operation}", args=[merger.pk])
+    errors = field_errors(web.post(url, {**body, "version": merger.version, "confirm": confirm}))
+    assert errors[field] == [message]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"decided_on": "01/01/0001"}, "decided_on", DATE_RANGE),
+        ({"decision_number": "12\x00"}, "decision_number", "Null characters are not allowed."),
+        ({"decision_number": "12\x0b"}, "decision_number", CONTROL),
+        ({"note": "x\x00"}, "note", "Null characters are not allowed."),
+    ],
+)
+def test_merger_create_form_refuses(web, open_mergers, changes, field, message):
+    merger = open_mergers.home
+    sources = list(merger.source_agencies.values_list("pk", flat=True))
+    merger.delete()
+    before = snapshot()
+    body = {
+        "programme": "test-ab",
+        "district": HOME,
+        "source_agencies": sources,
+        "decision_number": "12-QĐ",
+        "decided_on": "01/03/2021",
+        "form_token": "tok",
+        **changes,
+    }
+    errors = field_errors(web.post(reverse("mergers:merger_add"), body))
+    assert errors[field] == [message]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [(str(HUGE), TOO_LARGE), (str(BIG), TOO_LARGE), ("-1", str(services.MSG_NEGATIVE))],
+)
+def test_headcount_entry_refuses_numbers_out_of_range(web, value, message):
+    before = snapshot()
+    body = {
+        "district": HOME,
+        "as_of": "01/01/2021",
+        "source": "x",
+        "source_kind": "official",
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-agency": str(HOME_AGENCY),
+        "form-0-version": "0",
+        "form-0-authorised": value,
+    }
+    response = web.post(reverse("mergers:headcount_entry"), body)
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["formset"].forms[0].errors["authorised"]] == [message]
+    assert snapshot() == before
+
+
+def test_headcount_entry_refuses_a_date_out_of_range(web):
+    response = web.get(reverse("mergers:headcount_entry"), {"district": HOME, "as_of": "01/01/0001"})
+    assert field_errors(response, "choose")["as_of"][0]  # the district "is not active" on that day
+    before = snapshot()
+    body = {"district": HOME, "as_of": "31/12/9999", "source": "x", "source_kind": "official"}
+    response = web.post(
+        reverse("mergers:headcount_entry"), {**body, "form-TOTAL_FORMS": "0", "form-INITIAL_FORMS": "0"}
+    )
+    assert response.status_code in (200, 302)
+    assert snapshot() == before
+
+
+# --- the Excel import -----------------------------------------------------------------------
+
+
+def upload(content: bytes, name="bien-che.xlsx") -> io.BytesIO:
+    out = io.BytesIO(content)
+    out.name = name
+    return out
+
+
+def workbook(rows, header=True) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    if header:
+        sheet.append(["ID", "Cơ quan", "Biên chế được giao", "Thực tế"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+IMPORT = {"district": HOME, "as_of": "01/01/2021", "source": "", "source_kind": "official"}
+
+
+@pytest.mark.parametrize(
+    ("file", "message"),
+    [
+        (upload(b"PK\x03\x04 this is no zip file"), "MSG_BAD_FILE"),
+        (upload(b"\x00" * 1000), "MSG_BAD_FILE"),
+        (upload(b""), "Tập tin được gửi lên rỗng."),
+        (upload(b"a,b\n1,2\n", name="bien-che.csv"), "MSG_XLSX_ONLY"),
+        (upload(workbook([], header=False)), "MSG_EMPTY_FILE"),
+        (upload(workbook([])), "MSG_EMPTY_FILE"),
+        (upload(workbook([], header=True)[:500]), "MSG_BAD_FILE"),  # truncated
+    ],
+    ids=["corrupt-zip", "nul-bytes", "empty", "csv", "blank-sheet", "header-only", "truncated"],
+)
+def test_import_refuses_malformed_files(web, file, message):
+    from mergers import views
+
+    expected = str(getattr(views, message, None) or getattr(__import__("mergers.forms").forms, message, message))
+    before = snapshot()
+    response = web.post(reverse("mergers:headcount_import"), {**IMPORT, "file": file})
+    assert field_errors(response)["file"] == [expected]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ([HOME_AGENCY, "", HUGE, 1], TOO_LARGE),
+        ([HOME_AGENCY, "", BIG, 1], TOO_LARGE),
+        ([HOME_AGENCY, "", 1, -5], str(services.MSG_NEGATIVE)),
+    ],
+)
+def test_import_refuses_numbers_out_of_range(web, row, reason):
+    before = snapshot()
+    response = web.post(reverse("mergers:headcount_import"), {**IMPORT, "file": upload(workbook([row]))})
+    assert response.status_code == 200
+    assert [(line, reasons) for line, _, reasons in response.context["bad_rows"]] == [(2, [reason])]
+    assert snapshot() == before
+
+
+def test_import_refuses_a_huge_file_row_by_row_without_a_500(web):
+    before = snapshot()
+    rows = [[HOME_AGENCY, "", 5, 5]] + [[10_000_000 + i, "", 1, 1] for i in range(3000)]
+    response = web.post(reverse("mergers:headcount_import"), {**IMPORT, "file": upload(workbook(rows))})
+    assert response.status_code == 200
+    assert len(response.context["bad_rows"]) == 3000
+    assert snapshot() == before
+
+
+def test_import_refuses_a_date_out_of_range(web):
+    before = snapshot()
+    body = {**IMPORT, "as_of": "31/12/9999", "file": upload(workbook([[HOME_AGENCY, "", 5, 5]]))}
+    response = web.post(reverse("mergers:headcount_import"), body)
+    assert response.status_code == 200
+    assert snapshot() == before
+
+
+# --- the API --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "field", "message"),
+    [
+        ("post", "/api/v1/agencies/", {"name": "x" * 300}, "name", "Giá trị này không được vượt quá 255 ký tự."),
+        ("post", "/api/v1/agencies/", {"name": "Tên\x00"}, "name", "Null characters are not allowed."),
+        ("post", "/api/v1/agencies/", {"name": "Tên\x1f"}, "name", CONTROL),
+        ("post", "/api/v1/agencies/", {"established_on": "0001-01-01"}, "established_on", DATE_RANGE),
+        ("post", "/api/v1/agencies/", {"dissolved_on": "9999-12-31"}, "dissolved_on", DATE_RANGE),
+        ("patch", f"/api/v1/agencies/{HOME_AGENCY}/", {"name": "A\x00"}, "name", "Null characters are not allowed."),
+        ("patch", f"/api/v1/agencies/{HOME_AGENCY}/", {"dissolved_on": "9999-12-31"}, "dissolved_on", DATE_RANGE),
+        ("post", "/api/v1/headcounts/", {"authorised": HUGE}, "authorised", None),
+        ("post", "/api/v1/headcounts/", {"authorised": BIG}, "authorised", None),
+        ("post", "/api/v1/headcounts/", {"as_of": "0001-01-01"}, "as_of", DATE_RANGE),
+        ("post", "/api/v1/headcounts/", {"as_of": "9999-12-31"}, "as_of", DATE_RANGE),
+        ("post", "/api/v1/headcounts/", {"source": "x\x00"}, "source", "Null characters are not allowed."),
+        ("post", "/api/v1/headcounts/", {"source": "x\x02"}, "source", CONTROL),
+        ("post", "/api/v1/programmes/", {"description": "\x00"}, "description", "Null characters are not allowed."),
+        ("post", "/api/v1/programmes/", {"decided_on": "0001-01-01"}, "decided_on", DATE_RANGE),
+        ("patch", "/api/v1/programmes/khoi-mttq/", {"name": "x\x03"}, "name", CONTROL),
+    ],
+)
+def test_api_refuses(api, method, url, body, field, message):
+    defaults = {
+        "/api/v1/agencies/": {"name": "Cơ quan thử", "district": HOME, "agency_type": "khoi-mttq"},
+        "/api/v1/headcounts/": {"agency": HOME_AGENCY, "as_of": "2021-01-01", "authorised": 5, "source": "x"},
+        "/api/v1/programmes/": {"code": "thu", "name": "Thử", "result_type": "khoi-mttq", "source_types": ["mttq"]},
+    }
+    before = snapshot()
+    response = getattr(api, method)(url, {**(defaults.get(url, {}) if method == "post" else {}), **body})
+    assert response.status_code == 400, response.content
+    errors = response.json()[field]
+    if message is None:  # the serializer's own bound
+        assert errors == ["Đảm bảo giá trị này nhỏ hơn hoặc bằng 2147483647."]
+    else:
+        assert errors == [message]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("operation", "body", "field", "message"),
+    [
+        ("advance", {"status": "approved", "on": "9999-12-31"}, "on", DATE_RANGE),
+        (
+            "advance",
+            {"status": "approved", "on": "2021-04-01", "note": "\x00"},
+            "note",
+            "Null characters are not allowed.",
+        ),
+        ("cancel", {"on": "0001-01-01"}, "on", DATE_RANGE),
+        ("complete", {"effective_on": "9999-12-31"}, "effective_on", DATE_RANGE),
+        ("complete", {"effective_on": "2021-05-01", "result_name": "a\x0c"}, "result_name", CONTROL),
+        ("complete", {"effective_on": "2021-05-01", "headcount_after": HUGE}, "headcount_after", None),
+    ],
+)
+def test_api_merger_operations_refuse(api, open_mergers, operation, body, field, message):
+    before = snapshot()
+    response = api.post(f"/api/v1/mergers/{open_mergers.home.pk}/{operation}/", body)
+    assert response.status_code == 400, response.content
+    expected = message or "Đảm bảo giá trị này nhỏ hơn hoặc bằng 2147483647."
+    assert response.json()[field] == [expected]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31", "2101-01-01"])
+@pytest.mark.parametrize("url", ["/api/v1/reports/staffing/", "/api/v1/reports/progress/", "/"])
+def test_reports_on_far_dates_answer_without_a_500(api, client, limited, url, day):
+    client.force_login(limited)
+    caller = client if url == "/" else api
+    response = caller.get(url, {"as_of": day, "baseline": day})
+    assert response.status_code in (200, 400), response.status_code
