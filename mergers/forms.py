@@ -13,6 +13,7 @@ from districts.selectors import editable_district_ids
 from mergers.choices import MergerStatus, SourceKind
 from mergers.models import Agency, AgencyType, Programme
 from mergers.selectors import agencies_active_on
+from mergers.services import bad_input_errors
 
 DATE_HELP = _("dd/mm/yyyy")
 MSG_XLSX_ONLY = _("Chỉ nhận tệp Excel .xlsx.")
@@ -25,8 +26,17 @@ class DateInput(forms.DateInput):
         super().__init__(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", **(attrs or {})})
 
 
+def date_in_range(value) -> None:
+    """The services' date range (issue 7): refused on its field, before anything depends on it."""
+    errors = bad_input_errors(dates={"date": value})
+    if errors:
+        raise forms.ValidationError(errors["date"])
+
+
 def date_field(label, required=True, **kwargs):
-    return forms.DateField(label=label, required=required, widget=DateInput(), help_text=DATE_HELP, **kwargs)
+    return forms.DateField(
+        label=label, required=required, widget=DateInput(), help_text=DATE_HELP, validators=[date_in_range], **kwargs
+    )
 
 
 def editable_districts(user):

@@ -845,9 +845,9 @@ class HeadcountImportView(HeadcountWriteMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         data = form.cleaned_data
-        district = data["district"]
+        district, upload = data["district"], data["file"]  # add_error("file") below drops it from cleaned_data
         try:
-            parsed = self.read(data["file"])
+            parsed = self.read(upload)
         except Exception:  # openpyxl raises many kinds of error for a damaged file
             form.add_error("file", MSG_BAD_FILE)
             form.mark_invalid()
@@ -885,7 +885,7 @@ class HeadcountImportView(HeadcountWriteMixin, TemplateView):
                     district=district,
                     as_of=data["as_of"],
                     rows=rows,
-                    source=data["source"] or data["file"].name,
+                    source=data["source"] or upload.name,
                     source_kind=data["source_kind"],
                     user=request.user,
                 )
