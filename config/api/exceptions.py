@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -65,6 +66,7 @@ def exception_handler(exc, context):
     return response
 
 
+@csrf_exempt  # answers 404 to every method: without it a POST gets Django's HTML CSRF page
 def not_found(request, *args, **kwargs):
     """Any URL under /api/ that matches no endpoint."""
     return JsonResponse({"detail": str(MSG_NOT_FOUND)}, status=404)

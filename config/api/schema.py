@@ -32,8 +32,9 @@ class APIAutoSchema(AutoSchema):
         writes = self.method in ("POST", "PUT", "PATCH", "DELETE")
         if writes or self._is_list_view() or "/reports/" in self.path:
             codes.append("400")
-        if "{" in self.path or self._is_list_view():
-            codes.append("404")
+        # 404: a missing object, a page past the end, or (any endpoint) an unknown `format`,
+        # which DRF's content negotiation answers with 404.
+        codes.append("404")
         if writes and "{" in self.path:
             codes += ["409", "412"] if "/mergers/" in self.path else ["412"]
         for code in codes:
