@@ -3,14 +3,15 @@
 from django.core.management import call_command
 
 from mergers.audit import command_reason
-from mergers.models import HeadcountRecord
+from mergers.models import Agency, HeadcountRecord
 from tests.security.conftest import token_client
 from tests.security.test_history import history
 
 
 def test_build_quang_ninh_names_itself(db, tmp_path, analyst):
     call_command("build_quang_ninh", output=str(tmp_path / "data.json"))
-    rows = history(token_client(analyst), "/api/v1/agencies/7/history/")
+    agency = Agency.objects.get(name="Cơ quan tham mưu, giúp việc chung khối MTTQ và các đoàn thể thành phố Hạ Long")
+    rows = history(token_client(analyst), f"/api/v1/agencies/{agency.pk}/history/")
     assert [(r["history_type"], r["history_user"], r["history_change_reason"]) for r in rows] == [
         ("+", None, command_reason("build_quang_ninh"))
     ]
