@@ -294,7 +294,7 @@ def progress_report(*, province: Province | None, as_of: datetime.date) -> list[
         districts = districts.filter(province=province)
     active_codes = list(districts.order_by("code").values_list("code", flat=True))
     done = (
-        Merger.objects.filter(status=MergerStatus.COMPLETED, effective_on__lte=as_of, district__code__in=active_codes)
+        Merger.objects.filter(status=MergerStatus.COMPLETED, effective_on__lte=as_of, district__in=districts)
         .order_by("district__code")
         .values_list("programme_id", "district__code")
     )
@@ -304,6 +304,7 @@ def progress_report(*, province: Province | None, as_of: datetime.date) -> list[
     out = []
     for programme in Programme.objects.order_by("decided_on", "code"):
         codes = completed.get(programme.pk, [])
+        done_codes = set(codes)
         out.append(
             ProgrammeProgress(
                 programme=programme.code,
@@ -312,7 +313,7 @@ def progress_report(*, province: Province | None, as_of: datetime.date) -> list[
                 decided_on=programme.decided_on,
                 total=len(active_codes),
                 districts_completed=codes,
-                districts_pending=[c for c in active_codes if c not in set(codes)],
+                districts_pending=[c for c in active_codes if c not in done_codes],
             )
         )
     return out
