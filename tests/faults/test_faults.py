@@ -1,0 +1,508 @@
+"""Faults under load: a gunicorn worker killed with SIGKILL and PostgreSQL restarted while
+editors write through the API.
+
+Afterwards every write answered 2xx is in the database exactly once with the figures that
+were sent, no row exists that nobody wrote, every row has its history row, and the
+application serves again without anyone touching it (gunicorn respawns the worker; the
+persistent database connections are health-checked and reopened, config/env.py).
+
+Not part of `make test`: restarting PostgreSQL cuts every connection, pytest-django's own
+included, so this runs alone (`make test-faults`, marker `faults`, deselected by default).
+It needs the PostgreSQL cluster behind DATABASE_URL on this machine (pg_ctlcluster); without
+it the test is skipped, unless RUN_FAULTS=1 (CI) makes that a failure.
+"""
+
+import datetime
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import dj_database_url
+import psycopg2
+import pytest
+import requests
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.faults
+
+WORKERS = 3
+WRITERS = 6
+LOAD_SECONDS = 32.0  # the whole load; the faults happen inside it
+KILL_AT = 5.0  # SIGKILL one worker
+PG_STOP_AT = 12.0  # stop PostgreSQL ...
+PG_DOWN_FOR = 3.0  # ... and start it again this much later
+RECOVERY_BOUND = 20.0  # seconds within which the application must serve again
+FIRST_DAY = datetime.date(2021, 1, 1)  # headcounts after the shipped data, for agencies still active
+HTTP_TIMEOUT = (3, 20)
+
+
+def _unavailable(reason: str):
+    if os.environ.get("RUN_FAULTS") == "1":
+        pytest.fail(f"RUN_FAULTS=1 but {reason}")
+    pytest.skip(reason)
+
+
+# --- PostgreSQL: the cluster behind DATABASE_URL, a scratch database on it ---------------------
+
+
+@dataclass
+class Cluster:
+    version: str
+    name: str
+    host: str
+    port: int
+    user: str
+    password: str
+
+    def ctl(self, action: str, *extra: str) -> None:
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", self.version, self.name, action, *extra],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    def is_ready(self) -> bool:
+        result = subprocess.run(["pg_isready", "-q", "-h", self.host, "-p", str(self.port)], timeout=10)
+        return result.returncode == 0
+
+    def wait_ready(self, timeout: float = 60) -> float:
+        deadline = time.monotonic() + timeout
+        while not self.is_ready():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"PostgreSQL {self.version}/{self.name} not ready after {timeout} s")
+            time.sleep(0.05)
+        return time.monotonic()
+
+    def ensure_running(self) -> None:
+        if not self.is_ready():
+            self.ctl("start")
+            self.wait_ready()
+
+    def connect(self, dbname: str):
+        return psycopg2.connect(
+            dbname=dbname, user=self.user, password=self.password, host=self.host, port=self.port, connect_timeout=10
+        )
+
+    def url(self, dbname: str) -> str:
+        auth = quote(self.user, safe="") + (f":{quote(self.password, safe='')}" if self.password else "")
+        return f"postgres://{auth}@{self.host}:{self.port}/{dbname}"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        _unavailable("the fault test needs DATABASE_URL on PostgreSQL (make test-faults)")
+    if shutil.which("pg_ctlcluster") is None or shutil.which("pg_lsclusters") is None:
+        _unavailable("the fault test restarts PostgreSQL with pg_ctlcluster, missing on this machine")
+    db = dj_database_url.parse(url)
+    host, port = db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        _unavailable(f"PostgreSQL at {host} is not on this machine: it cannot be restarted")
+    listing = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True).stdout
+    found = [line.split() for line in listing.splitlines() if len(line.split()) > 2 and line.split()[2] == str(port)]
+    if not found:
+        _unavailable(f"no PostgreSQL cluster of this machine listens on port {port} (pg_lsclusters)")
+    cluster = Cluster(found[0][0], found[0][1], host, port, db["USER"] or "postgres", db["PASSWORD"] or "")
+    cluster.ensure_running()
+    try:
+        yield cluster
+    finally:
+        cluster.ensure_running()  # whatever happened, PostgreSQL is left running
+
+
+@pytest.fixture
+def scratch_database(cluster):
+    name = f"faults_{os.getpid()}"
+    admin = cluster.connect("postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    try:
+        yield name
+    finally:
+        cluster.ensure_running()
+        admin = cluster.connect("postgres")
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+# --- gunicorn with the production settings ------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (gunicorn's workers under its master)."""
+    children = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            children.add(int(stat.parent.name))
+    return children
+
+
+@dataclass
+class Server:
+    base: str
+    master: subprocess.Popen | None
+    log: Path
+    env: dict
+    token: str = ""
+
+    def workers(self) -> set[int]:
+        return _children(self.master.pid)
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, f"manage.py {args[0]}: {result.stderr}"
+        return result.stdout
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+EDITOR = """
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from mergers.roles import EDITORS
+user = get_user_model().objects.create_user(username="faults-editor", password={password!r})
+user.groups.add(Group.objects.get(name=EDITORS))
+"""
+
+
+@pytest.fixture
+def server(cluster, scratch_database, tmp_path):
+    password = secrets.token_urlsafe(24)
+    env = {
+        **os.environ,
+        "DATABASE_URL": cluster.url(scratch_database),
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+        "DJANGO_CONN_MAX_AGE": "600",  # persistent connections, as in production
+        "API_THROTTLE_USER": "1000000/minute",
+        "API_THROTTLE_ANON": "1000000/minute",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    port = _free_port()
+    log = tmp_path / "gunicorn.log"
+    srv = Server(f"http://127.0.0.1:{port}", None, log, env)
+    srv.manage("migrate", "--no-input", "-v0")
+    srv.manage("loaddata", "quang_ninh", "-v0")
+    srv.manage("collectstatic", "--no-input", "-v0")
+    srv.manage("shell", "-c", EDITOR.format(password=password))
+    with log.open("w") as out:
+        master = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(WORKERS),
+                "--timeout",
+                "10",
+                "--graceful-timeout",
+                "3",
+                "--access-logfile",
+                "-",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    srv.master = master
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = requests.post(
+                    f"{srv.base}/api/v1/auth/token/",
+                    json={"username": "faults-editor", "password": password},
+                    timeout=HTTP_TIMEOUT,
+                )
+                assert answer.status_code == 200, answer.text
+                srv.token = answer.json()["token"]
+                break
+            except requests.ConnectionError:
+                assert master.poll() is None, f"gunicorn exited:\n{srv.log_tail()}"
+                assert time.monotonic() < deadline, f"gunicorn did not answer within 60 s:\n{srv.log_tail()}"
+                time.sleep(0.2)
+        while len(srv.workers()) < WORKERS:
+            assert time.monotonic() < deadline, f"gunicorn has not started {WORKERS} workers:\n{srv.log_tail()}"
+            time.sleep(0.1)
+        yield srv
+    finally:
+        if master.poll() is None:
+            master.send_signal(signal.SIGTERM)
+            try:
+                master.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                master.kill()
+                master.wait(timeout=15)
+
+
+# --- the editors' writes ------------------------------------------------------------------------
+
+
+@dataclass
+class Attempt:
+    marker: str
+    agency: int
+    as_of: datetime.date
+    authorised: int
+    actual: int
+    started: float
+    ended: float = 0.0
+    status: int | None = None  # None: no HTTP answer at all (connection reset, timeout)
+    error: str = ""
+    record_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def writer(server: Server, index: int, agencies: list[int], run: str, stop: threading.Event, out: list) -> None:
+    """One editor: a stream of new headcount records, each (agency, date) pair used once, never retried."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Token {server.token}"
+    k = 0
+    while not stop.is_set():
+        agency = agencies[k % len(agencies)]
+        as_of = FIRST_DAY + datetime.timedelta(days=k // len(agencies))
+        attempt = Attempt(
+            marker=f"{run}-w{index}-{k}",
+            agency=agency,
+            as_of=as_of,
+            authorised=10 + (k * 7 + index) % 90,
+            actual=5 + (k * 3 + index) % 90,
+            started=time.monotonic(),
+        )
+        try:
+            answer = session.post(
+                f"{server.base}/api/v1/headcounts/",
+                json={
+                    "agency": agency,
+                    "as_of": as_of.isoformat(),
+                    "authorised": attempt.authorised,
+                    "actual": attempt.actual,
+                    "source": attempt.marker,
+                    "source_kind": "demo",
+                },
+                timeout=HTTP_TIMEOUT,
+            )
+            attempt.status = answer.status_code
+            if attempt.ok:
+                attempt.record_id = answer.json()["id"]
+            else:
+                attempt.error = answer.text[:200]
+        except requests.RequestException as exc:
+            attempt.error = f"{type(exc).__name__}: {exc}"[:200]
+        attempt.ended = time.monotonic()
+        out.append(attempt)
+        k += 1
+
+
+def writable_agencies(server: Server) -> list[int]:
+    answer = requests.get(
+        f"{server.base}/api/v1/agencies/",
+        params={"active_on": FIRST_DAY.isoformat(), "page_size": 500},
+        headers={"Authorization": f"Token {server.token}"},
+        timeout=HTTP_TIMEOUT,
+    )
+    assert answer.status_code == 200, answer.text
+    return sorted(a["id"] for a in answer.json()["results"] if a["dissolved_on"] is None)
+
+
+def rows_by_marker(cluster: Cluster, database: str, run: str) -> dict[str, list[tuple]]:
+    connection = cluster.connect(database)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT r.source, r.id, r.agency_id, r.as_of, r.authorised, r.actual,
+                       (SELECT count(*) FROM mergers_historicalheadcountrecord h
+                         WHERE h.id = r.id AND h.history_type = '+')
+                  FROM mergers_headcountrecord r
+                 WHERE r.source LIKE %s
+                """,
+                [f"{run}-%"],
+            )
+            rows: dict[str, list[tuple]] = {}
+            for source, *rest in cursor.fetchall():
+                rows.setdefault(source, []).append(tuple(rest))
+            return rows
+    finally:
+        connection.close()
+
+
+STALE_SUMMARY = """
+import json
+from django.db import transaction
+from reports import summary
+from reports.models import DistrictFigure
+
+def rows():
+    return set(DistrictFigure.objects.values_list("district_id", "valid_from", "authorised", "actual", "agencies"))
+
+kept = rows()
+with transaction.atomic():
+    summary.refresh_all()
+    rebuilt = rows()
+    transaction.set_rollback(True)
+print(json.dumps(sorted(str(row) for row in kept ^ rebuilt)))
+"""
+
+
+# --- the test -----------------------------------------------------------------------------------
+
+
+def test_no_answered_write_is_lost_or_duplicated_and_the_application_recovers(cluster, scratch_database, server):
+    run = f"faults-{secrets.token_hex(4)}"
+    agencies = writable_agencies(server)
+    assert len(agencies) >= WRITERS * 5, agencies
+    attempts: list[list[Attempt]] = [[] for _ in range(WRITERS)]
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=writer, args=(server, i, agencies[i::WRITERS], run, stop, attempts[i]), daemon=True)
+        for i in range(WRITERS)
+    ]
+    first_workers = server.workers()
+    assert len(first_workers) == WORKERS
+
+    t0 = time.monotonic()
+    for thread in threads:
+        thread.start()
+    try:
+        # 1. SIGKILL one worker in the middle of the writes.
+        time.sleep(KILL_AT)
+        victim = min(first_workers)
+        t_kill = time.monotonic()
+        os.kill(victim, signal.SIGKILL)
+
+        # 2. Stop PostgreSQL (fast: every session is cut), leave it down a moment, start it again.
+        time.sleep(max(0.0, t0 + PG_STOP_AT - time.monotonic()))
+        t_pg_stop = time.monotonic()
+        cluster.ctl("stop", "-m", "fast")
+        time.sleep(PG_DOWN_FOR)
+        cluster.ctl("start")
+        t_pg_ready = cluster.wait_ready()
+
+        # 3. Keep writing: every write from here on must succeed.
+        time.sleep(max(0.0, t0 + LOAD_SECONDS - time.monotonic()))
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        cluster.ensure_running()
+    t_end = time.monotonic()
+
+    done = [a for per_writer in attempts for a in per_writer]
+    answered = [a for a in done if a.ok]
+    failed = [a for a in done if not a.ok]
+
+    # The master respawned the killed worker.
+    respawn_deadline = time.monotonic() + RECOVERY_BOUND
+    while not (len(server.workers()) == WORKERS and victim not in server.workers()):
+        assert time.monotonic() < respawn_deadline, f"no worker respawned:\n{server.log_tail()}"
+        time.sleep(0.1)
+    assert server.master.poll() is None
+
+    # Every write answered 2xx is in the database exactly once, as sent, with its history row;
+    # nothing is there that was not written; a failed write is there at most once.
+    rows = rows_by_marker(cluster, scratch_database, run)
+    by_marker = {a.marker: a for a in done}
+    assert set(rows) <= set(by_marker)
+    assert {marker: len(found) for marker, found in rows.items() if len(found) != 1} == {}
+    lost = [a.marker for a in answered if a.marker not in rows]
+    assert lost == []
+    for a in answered:
+        assert rows[a.marker] == [(a.record_id, a.agency, a.as_of, a.authorised, a.actual, 1)]
+    for marker, [(_, agency, as_of, authorised, actual, history)] in rows.items():
+        a = by_marker[marker]
+        assert (agency, as_of, authorised, actual, history) == (a.agency, a.as_of, a.authorised, a.actual, 1)
+    committed_unanswered = [a for a in failed if a.marker in rows]
+
+    # The derived report summary (reports.DistrictFigure) agrees with the records: rebuilding
+    # it from scratch changes nothing.
+    assert json.loads(server.manage("shell", "-c", STALE_SUMMARY).strip().splitlines()[-1]) == []
+
+    # The faults did hit the writes, and only the faults: a failure that neither overlaps the
+    # killed worker nor the database's outage would be a stale connection or a lost request.
+    def in_fault_window(a: Attempt) -> bool:
+        killed = a.started <= t_kill + 1.0 and a.ended >= t_kill
+        outage = a.started <= t_pg_ready and a.ended >= t_pg_stop
+        return killed or outage
+
+    assert [a for a in failed if not in_fault_window(a)] == []
+    assert any(t_pg_stop <= a.ended and a.started <= t_pg_ready for a in failed), "no write met the outage"
+    assert {a.status for a in failed} <= {None, 500, 502, 503}, {a.status for a in failed}
+    after = [a for a in done if a.started > t_pg_ready]
+    assert len(after) >= 50 and all(a.ok for a in after)
+    recovery = min(a.ended for a in after if a.ok) - t_pg_ready
+
+    # The application serves again, without anyone touching it: reads and writes, every worker.
+    session = requests.Session()
+    session.headers["Authorization"] = f"Token {server.token}"
+    for k in range(3 * WORKERS):
+        read = session.get(f"{server.base}/api/v1/headcounts/", params={"page_size": 1}, timeout=HTTP_TIMEOUT)
+        assert read.status_code == 200, read.text
+        report = session.get(f"{server.base}/api/v1/reports/progress/", timeout=HTTP_TIMEOUT)
+        assert report.status_code == 200, report.text
+        write = session.post(
+            f"{server.base}/api/v1/headcounts/",
+            json={
+                "agency": agencies[0],
+                "as_of": (datetime.date(2030, 1, 1) + datetime.timedelta(days=k)).isoformat(),
+                "authorised": 1,
+                "source": f"{run}-after-{k}",
+                "source_kind": "demo",
+            },
+            timeout=HTTP_TIMEOUT,
+        )
+        assert write.status_code == 201, write.text
+
+    summary = (
+        f"writes attempted {len(done)}, answered 2xx {len(answered)}, failed {len(failed)} "
+        f"(no answer {sum(a.status is None for a in failed)}, 5xx {sum(a.status is not None for a in failed)}; "
+        f"committed though unanswered {len(committed_unanswered)}), lost 0, duplicated 0; "
+        f"first 2xx write {recovery:.2f} s after PostgreSQL was back, {len(after)} writes after it all 2xx; "
+        f"load {t_end - t0:.1f} s"
+    )
+    print(f"\nFAULTS: {summary}")
