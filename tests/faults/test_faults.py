@@ -44,12 +44,22 @@ PG_DOWN_FOR = 3.0  # ... and start it again this much later
 RECOVERY_BOUND = 20.0  # seconds within which the application must serve again
 FIRST_DAY = datetime.date(2021, 1, 1)  # headcounts after the shipped data, for agencies still active
 HTTP_TIMEOUT = (3, 20)
+PROGRAMMES = 3  # extra programmes, each with a merger to plan and complete in every district
+DECIDED_ON = datetime.date(2021, 6, 1)  # the merger sources exist from then (not in the headcount writers' list)
+EFFECTIVE_ON = datetime.date(2021, 7, 1)
 
 
 def _unavailable(reason: str):
     if os.environ.get("RUN_FAULTS") == "1":
         pytest.fail(f"RUN_FAULTS=1 but {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _alone(request):
+    """Never next to other tests: the restart would cut their database connections."""
+    if any(item.get_closest_marker("faults") is None for item in request.session.items):
+        pytest.skip("the fault test restarts PostgreSQL: run it alone (make test-faults)")
 
 
 # --- PostgreSQL: the cluster behind DATABASE_URL, a scratch database on it ---------------------
@@ -298,6 +308,21 @@ class Attempt:
         return self.status is not None and 200 <= self.status < 300
 
 
+def call(session: requests.Session, attempt: Attempt, url: str, payload: dict) -> dict | None:
+    """POST once (no retry); the answer's JSON when it is 2xx. Records the outcome in `attempt`."""
+    try:
+        answer = session.post(url, json=payload, timeout=HTTP_TIMEOUT)
+        attempt.status = answer.status_code
+        body = answer.json() if attempt.ok else None
+        if not attempt.ok:
+            attempt.error = answer.text[:200]
+    except (requests.RequestException, ValueError) as exc:
+        attempt.error = f"{type(exc).__name__}: {exc}"[:200]
+        body = None
+    attempt.ended = time.monotonic()
+    return body
+
+
 def writer(server: Server, index: int, agencies: list[int], run: str, stop: threading.Event, out: list) -> None:
     """One editor: a stream of new headcount records, each (agency, date) pair used once, never retried."""
     session = requests.Session()
@@ -314,27 +339,21 @@ def writer(server: Server, index: int, agencies: list[int], run: str, stop: thre
             actual=5 + (k * 3 + index) % 90,
             started=time.monotonic(),
         )
-        try:
-            answer = session.post(
-                f"{server.base}/api/v1/headcounts/",
-                json={
-                    "agency": agency,
-                    "as_of": as_of.isoformat(),
-                    "authorised": attempt.authorised,
-                    "actual": attempt.actual,
-                    "source": attempt.marker,
-                    "source_kind": "demo",
-                },
-                timeout=HTTP_TIMEOUT,
-            )
-            attempt.status = answer.status_code
-            if attempt.ok:
-                attempt.record_id = answer.json()["id"]
-            else:
-                attempt.error = answer.text[:200]
-        except requests.RequestException as exc:
-            attempt.error = f"{type(exc).__name__}: {exc}"[:200]
-        attempt.ended = time.monotonic()
+        body = call(
+            session,
+            attempt,
+            f"{server.base}/api/v1/headcounts/",
+            {
+                "agency": agency,
+                "as_of": as_of.isoformat(),
+                "authorised": attempt.authorised,
+                "actual": attempt.actual,
+                "source": attempt.marker,
+                "source_kind": "demo",
+            },
+        )
+        if body is not None:
+            attempt.record_id = body["id"]
         out.append(attempt)
         k += 1
 
@@ -390,6 +409,140 @@ print(json.dumps(sorted(str(row) for row in kept ^ rebuilt)))
 """
 
 
+MERGER_PLAN = """
+import datetime
+import json
+from districts.models import District
+from mergers import services
+from mergers.models import AgencyType
+
+day = {day!r}
+types = list(AgencyType.objects.filter(in_district_quota=True).order_by("code")[:3])
+chains = []
+for p in range({programmes}):
+    programme = services.programme_create(
+        code=f"thu-loi-{{p}}",
+        name=f"Đề án thử lỗi {{p}}",
+        result_type=types[2],
+        source_types=types[:2],
+        decision_number=f"{{p}}-QĐ/TU",
+        decided_on=day,
+    )
+    for district in District.objects.order_by("code"):
+        if district.is_active_on(day):
+            sources = [
+                services.agency_create(
+                    district=district, agency_type=t, name=f"Nguồn thử lỗi {{p}}-{{i}} {{district.code}}", established_on=day
+                )
+                for i, t in enumerate(types[:2])
+            ]
+            chains.append({{"programme": programme.code, "district": district.code, "sources": [a.pk for a in sources]}})
+print(json.dumps(chains))
+"""
+
+
+@dataclass
+class MergerChain:
+    """An editor plans a merger and completes it: two API calls, the second only if the first answered 2xx."""
+
+    marker: str
+    programme: str
+    district: str
+    sources: list[int]
+    headcount_after: int
+    created: Attempt | None = None
+    completed: Attempt | None = None
+    merger_id: int | None = None
+
+
+def merger_writer(server: Server, chains: list[MergerChain], stop: threading.Event, pace: float) -> None:
+    """Plans and completes a merger every `pace` seconds (or as fast as it can); never retries
+    (a failed call ends its chain)."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Token {server.token}"
+    start = time.monotonic()
+    for k, chain in enumerate(chains):
+        if stop.wait(max(0.0, start + k * pace - time.monotonic())):
+            return
+        chain.created = Attempt(chain.marker, 0, DECIDED_ON, 0, 0, started=time.monotonic())
+        body = call(
+            session,
+            chain.created,
+            f"{server.base}/api/v1/mergers/",
+            {
+                "programme": chain.programme,
+                "district": chain.district,
+                "source_agencies": chain.sources,
+                "decision_number": chain.marker,
+                "decided_on": DECIDED_ON.isoformat(),
+            },
+        )
+        if body is None:
+            continue
+        chain.merger_id = chain.created.record_id = body["id"]
+        chain.completed = Attempt(chain.marker, 0, EFFECTIVE_ON, chain.headcount_after, 0, started=time.monotonic())
+        call(
+            session,
+            chain.completed,
+            f"{server.base}/api/v1/mergers/{chain.merger_id}/complete/",
+            {
+                "effective_on": EFFECTIVE_ON.isoformat(),
+                "headcount_after": chain.headcount_after,
+                "result_name": f"Kết quả {chain.marker}",
+            },
+        )
+
+
+def mergers_in_database(cluster: Cluster, database: str, run: str) -> dict[str, list[dict]]:
+    """Each of this run's mergers as the database holds it, with its sources, stages, result and its headcounts."""
+    connection = cluster.connect(database)
+    out: dict[str, list[dict]] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, decision_number, status, effective_on, result_agency_id FROM mergers_merger"
+                " WHERE decision_number LIKE %s",
+                [f"{run}-%"],
+            )
+            for merger_id, marker, status, effective_on, result_id in cursor.fetchall():
+                cursor.execute(
+                    "SELECT a.id, a.dissolved_on FROM mergers_merger_source_agencies s"
+                    " JOIN mergers_agency a ON a.id = s.agency_id WHERE s.merger_id = %s ORDER BY a.id",
+                    [merger_id],
+                )
+                sources = cursor.fetchall()
+                cursor.execute(
+                    'SELECT status, "on" FROM mergers_mergerstage WHERE merger_id = %s ORDER BY "on", id', [merger_id]
+                )
+                stages = cursor.fetchall()
+                result = headcounts = None
+                if result_id is not None:
+                    cursor.execute(
+                        "SELECT name, established_on, dissolved_on FROM mergers_agency WHERE id = %s", [result_id]
+                    )
+                    result = cursor.fetchone()
+                    cursor.execute(
+                        "SELECT as_of, authorised FROM mergers_headcountrecord WHERE agency_id = %s", [result_id]
+                    )
+                    headcounts = cursor.fetchall()
+                out.setdefault(marker, []).append(
+                    {
+                        "id": merger_id,
+                        "status": status,
+                        "effective_on": effective_on,
+                        "sources": sources,
+                        "stages": stages,
+                        "result": result,
+                        "result_headcounts": headcounts,
+                    }
+                )
+            cursor.execute("SELECT count(*) FROM mergers_agency WHERE name LIKE %s", [f"Kết quả {run}-%"])
+            out["__result_agencies__"] = cursor.fetchone()[0]
+    finally:
+        connection.close()
+    return out
+
+
 # --- the test -----------------------------------------------------------------------------------
 
 
@@ -397,12 +550,18 @@ def test_no_answered_write_is_lost_or_duplicated_and_the_application_recovers(cl
     run = f"faults-{secrets.token_hex(4)}"
     agencies = writable_agencies(server)
     assert len(agencies) >= WRITERS * 5, agencies
+    plan = json.loads(
+        server.manage("shell", "-c", MERGER_PLAN.format(day=DECIDED_ON, programmes=PROGRAMMES)).strip().splitlines()[-1]
+    )
+    chains = [MergerChain(f"{run}-m{k}", headcount_after=3 + k % 20, **c) for k, c in enumerate(plan)]
     attempts: list[list[Attempt]] = [[] for _ in range(WRITERS)]
     stop = threading.Event()
     threads = [
         threading.Thread(target=writer, args=(server, i, agencies[i::WRITERS], run, stop, attempts[i]), daemon=True)
         for i in range(WRITERS)
     ]
+    pace = (LOAD_SECONDS - 2) / len(chains)
+    threads.append(threading.Thread(target=merger_writer, args=(server, chains, stop, pace), daemon=True))
     first_workers = server.workers()
     assert len(first_workers) == WORKERS
 
@@ -436,6 +595,7 @@ def test_no_answered_write_is_lost_or_duplicated_and_the_application_recovers(cl
     done = [a for per_writer in attempts for a in per_writer]
     answered = [a for a in done if a.ok]
     failed = [a for a in done if not a.ok]
+    merger_calls = [a for chain in chains for a in (chain.created, chain.completed) if a is not None]
 
     # The master respawned the killed worker.
     respawn_deadline = time.monotonic() + RECOVERY_BOUND
@@ -459,6 +619,36 @@ def test_no_answered_write_is_lost_or_duplicated_and_the_application_recovers(cl
         assert (agency, as_of, authorised, actual, history) == (a.agency, a.as_of, a.authorised, a.actual, 1)
     committed_unanswered = [a for a in failed if a.marker in rows]
 
+    # Every merger is either planned or completed, never half-way: a completed one has its
+    # sources dissolved, its result agency created with its headcount, and its completed stage,
+    # in full; a planned one has none of it. Every 2xx answer holds.
+    in_db = mergers_in_database(cluster, scratch_database, run)
+    result_agencies = in_db.pop("__result_agencies__")
+    by_chain = {chain.marker: chain for chain in chains}
+    assert set(in_db) <= set(by_chain)
+    assert {marker: len(found) for marker, found in in_db.items() if len(found) != 1} == {}
+    completed = 0
+    for marker, [merger] in in_db.items():
+        chain = by_chain[marker]
+        assert [source_id for source_id, _ in merger["sources"]] == sorted(chain.sources)
+        if chain.created.ok:
+            assert merger["id"] == chain.merger_id
+        if merger["status"] == "completed":
+            completed += 1
+            assert merger["effective_on"] == EFFECTIVE_ON
+            assert {dissolved for _, dissolved in merger["sources"]} == {EFFECTIVE_ON}
+            assert merger["stages"] == [("planned", DECIDED_ON), ("completed", EFFECTIVE_ON)]
+            assert merger["result"] == (f"Kết quả {marker}", EFFECTIVE_ON, None)
+            assert merger["result_headcounts"] == [(EFFECTIVE_ON, chain.headcount_after)]
+        else:
+            assert merger["status"] == "planned" and not (chain.completed and chain.completed.ok)
+            assert (merger["effective_on"], merger["result"]) == (None, None)
+            assert {dissolved for _, dissolved in merger["sources"]} == {None}
+            assert merger["stages"] == [("planned", DECIDED_ON)]
+    assert [c.marker for c in chains if c.created and c.created.ok and c.marker not in in_db] == []
+    assert result_agencies == completed
+    mergers_completed_answered = sum(1 for c in chains if c.completed and c.completed.ok)
+
     # The derived report summary (reports.DistrictFigure) agrees with the records: rebuilding
     # it from scratch changes nothing.
     assert json.loads(server.manage("shell", "-c", STALE_SUMMARY).strip().splitlines()[-1]) == []
@@ -470,10 +660,11 @@ def test_no_answered_write_is_lost_or_duplicated_and_the_application_recovers(cl
         outage = a.started <= t_pg_ready and a.ended >= t_pg_stop
         return killed or outage
 
-    assert [a for a in failed if not in_fault_window(a)] == []
+    calls = done + merger_calls
+    assert [a for a in calls if not a.ok and not in_fault_window(a)] == []
     assert any(t_pg_stop <= a.ended and a.started <= t_pg_ready for a in failed), "no write met the outage"
-    assert {a.status for a in failed} <= {None, 500, 502, 503}, {a.status for a in failed}
-    after = [a for a in done if a.started > t_pg_ready]
+    assert {a.status for a in calls if not a.ok} <= {None, 500, 502, 503}, {a.status for a in calls if not a.ok}
+    after = [a for a in calls if a.started > t_pg_ready]
     assert len(after) >= 50 and all(a.ok for a in after)
     recovery = min(a.ended for a in after if a.ok) - t_pg_ready
 
@@ -502,6 +693,8 @@ def test_no_answered_write_is_lost_or_duplicated_and_the_application_recovers(cl
         f"writes attempted {len(done)}, answered 2xx {len(answered)}, failed {len(failed)} "
         f"(no answer {sum(a.status is None for a in failed)}, 5xx {sum(a.status is not None for a in failed)}; "
         f"committed though unanswered {len(committed_unanswered)}), lost 0, duplicated 0; "
+        f"mergers planned {sum(1 for c in chains if c.created)} (2xx {sum(1 for c in chains if c.created and c.created.ok)}), "
+        f"completed 2xx {mergers_completed_answered}, completed in the database {completed}, none half-way; "
         f"first 2xx write {recovery:.2f} s after PostgreSQL was back, {len(after)} writes after it all 2xx; "
         f"load {t_end - t0:.1f} s"
     )
