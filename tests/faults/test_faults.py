@@ -1,10 +1,19 @@
 """Faults under load: a gunicorn worker killed with SIGKILL and PostgreSQL restarted while
 editors write through the API.
 
+gunicorn runs the production settings (DEBUG off, persistent connections) on a scratch
+database loaded with the Quảng Ninh data. Six editors record headcounts and a seventh plans
+and completes mergers, each call once (never retried). Meanwhile: a worker is SIGKILLed,
+PostgreSQL is stopped and started under load, then restarted once more while the writers are
+held (so every worker keeps a dead persistent connection that no error has flagged).
+
 Afterwards every write answered 2xx is in the database exactly once with the figures that
-were sent, no row exists that nobody wrote, every row has its history row, and the
-application serves again without anyone touching it (gunicorn respawns the worker; the
-persistent database connections are health-checked and reopened, config/env.py).
+were sent and its history row; no row exists that nobody wrote; every merger is either
+planned or completed in full, never half-way; the report summary agrees with the records;
+only calls that overlapped a fault failed, and only with 5xx or no answer; and the
+application serves again without anyone touching it (gunicorn respawns the worker; Django's
+CONN_HEALTH_CHECKS, config/env.py, reopens the dead connections: with it off the calls after
+the quiet restart fail and so does this test).
 
 Not part of `make test`: restarting PostgreSQL cuts every connection, pytest-django's own
 included, so this runs alone (`make test-faults`, marker `faults`, deselected by default).
@@ -614,6 +623,10 @@ def test_no_answered_write_is_lost_or_duplicated_and_the_application_recovers(cl
         victim = min(first_workers)
         t_kill = time.monotonic()
         os.kill(victim, signal.SIGKILL)
+        while not (len(server.workers()) == WORKERS and victim not in server.workers()):
+            assert time.monotonic() < t_kill + RECOVERY_BOUND, f"no worker respawned:\n{server.log_tail()}"
+            time.sleep(0.02)
+        respawn = time.monotonic() - t_kill
 
         # 2. Stop PostgreSQL under load (fast: every session is cut), leave it down a moment,
         #    start it again. Writes in flight fail (5xx); from its restart on, every write succeeds.
@@ -650,12 +663,8 @@ def test_no_answered_write_is_lost_or_duplicated_and_the_application_recovers(cl
     failed = [a for a in done if not a.ok]
     merger_calls = [a for chain in chains for a in (chain.created, chain.completed) if a is not None]
 
-    # The master respawned the killed worker.
-    respawn_deadline = time.monotonic() + RECOVERY_BOUND
-    while not (len(server.workers()) == WORKERS and victim not in server.workers()):
-        assert time.monotonic() < respawn_deadline, f"no worker respawned:\n{server.log_tail()}"
-        time.sleep(0.1)
-    assert server.master.poll() is None
+    # The master is still there with all its workers (the killed one was replaced above).
+    assert server.master.poll() is None and len(server.workers()) == WORKERS
 
     # Every write answered 2xx is in the database exactly once, as sent, with its history row;
     # nothing is there that was not written; a failed write is there at most once.
@@ -718,10 +727,12 @@ def test_no_answered_write_is_lost_or_duplicated_and_the_application_recovers(cl
     assert any(t_pg_stop <= a.ended and a.started <= t_pg_ready for a in failed), "no write met the outage"
     assert {a.status for a in calls if not a.ok} <= {None, 500, 502, 503}, {a.status for a in calls if not a.ok}
     after = [a for a in calls if a.started > t_pg_ready]
-    assert len(after) >= 50 and all(a.ok for a in after)
+    assert len(after) >= 50
+    assert [a for a in after if not a.ok] == []
     recovery = min(a.ended for a in after if a.ok) - t_pg_ready
     after_quiet = [a for a in calls if a.started > t_quiet]
-    assert len(after_quiet) >= 3 * WORKERS and all(a.ok for a in after_quiet)
+    assert len(after_quiet) >= 3 * WORKERS
+    assert [a for a in after_quiet if not a.ok] == []  # the first call of each worker included
     assert all(a.ended < t_quiet for a in calls if a.started < t_quiet)  # the gate held them
     quiet_recovery = min(a.ended for a in after_quiet) - t_quiet_ready
 
@@ -747,6 +758,7 @@ def test_no_answered_write_is_lost_or_duplicated_and_the_application_recovers(cl
         assert write.status_code == 201, write.text
 
     summary = (
+        f"worker respawned {respawn:.2f} s after SIGKILL; "
         f"writes attempted {len(done)}, answered 2xx {len(answered)}, failed {len(failed)} "
         f"(no answer {sum(a.status is None for a in failed)}, 5xx {sum(a.status is not None for a in failed)}; "
         f"committed though unanswered {len(committed_unanswered)}), lost 0, duplicated 0; "
