@@ -55,6 +55,7 @@ MERGER_SECONDS = 35.0  # the mergers are spread over this time
 RECOVERY_BOUND = 20.0  # seconds within which the application must serve again
 FIRST_DAY = datetime.date(2021, 1, 1)  # headcounts after the shipped data, for agencies still active
 HTTP_TIMEOUT = (3, 20)
+FAILURE_PAUSE = 0.2  # seconds a writer waits after a failed call (a refused connection fails at once)
 PROGRAMMES = 3  # extra programmes, each with a merger to plan and complete in every district
 DECIDED_ON = datetime.date(2021, 6, 1)  # the merger sources exist from then (not in the headcount writers' list)
 EFFECTIVE_ON = datetime.date(2021, 7, 1)
@@ -401,6 +402,8 @@ def writer(server: Server, gate: Gate, index: int, agencies: list[int], run: str
             attempt.record_id = body["id"]
         out.append(attempt)
         k += 1
+        if body is None:
+            stop.wait(FAILURE_PAUSE)  # an editor looks at the error before typing the next figure
 
 
 def writable_agencies(server: Server) -> list[int]:
