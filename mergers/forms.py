@@ -14,7 +14,7 @@ from mergers.choices import MergerStatus, SourceKind
 from mergers.models import Agency, AgencyType, Programme
 from mergers.selectors import agencies_active_on
 
-DATE_HELP = _("dd/mm/yyyy")
+DATE_HELP = _("Ngày/tháng/năm, ví dụ 27/09/2017")
 MSG_XLSX_ONLY = _("Chỉ nhận tệp Excel .xlsx.")
 
 

@@ -39,7 +39,7 @@ def _text(page, testid: str) -> str:
 def test_dashboard_on_27_september_2017(page, live_server, leader):
     base = live_server.url
     _log_in(page, base, "/?as_of=27/09/2017")
-    assert page.title() == "Tổng quan 14 đơn vị cấp huyện · Quảng Ninh"
+    assert page.title() == "Tổng quan hợp nhất cơ quan cấp huyện · Quảng Ninh"
     assert page.locator("a.nav-link.active").inner_text() == "Tổng quan"
     assert _text(page, "period") == "Số liệu ngày 27/09/2017, so với ngày gốc 30/11/2015. Biên chế được giao"
 

@@ -213,9 +213,14 @@ def test_an_empty_database_renders_without_figures(client, leader):
     assert response.status_code == 200
     assert response.context["matrix"].rows == []
     assert response.context["series"] == []
-    assert '<text class="chart-empty" x="380.0" y="140.0" text-anchor="middle">Không có số liệu</text>' in (
-        response.content.decode()
+    # One clear message instead of zero totals, an empty matrix and blank charts.
+    assert text_of(response.content, "empty") == (
+        "Chưa có số liệu: chưa có đơn vị cấp huyện nào hoạt động trong khoảng thời gian này. "
+        "Hãy chọn khoảng thời gian khác, hoặc đề nghị quản trị viên nhập danh sách đơn vị."
     )
+    html = response.content.decode()
+    assert 'data-testid="headline-total"' not in html and 'data-testid="matrix"' not in html
+    assert "chart-empty" not in html
 
 
 @pytest.mark.parametrize("role", ["analyst", "editor"])
