@@ -708,9 +708,8 @@ class HeadcountEntryView(HeadcountWriteMixin, TemplateView):
         if not choose.is_valid():
             return []
         data = choose.cleaned_data
-        return list(
-            agencies_for_headcount_entry(data["as_of"], district=data["district"]).order_by("agency_type__sector", "name")
-        )
+        agencies = agencies_for_headcount_entry(data["as_of"], district=data["district"])
+        return list(agencies.order_by("agency_type__sector", "name"))
 
     def get(self, request, *args, **kwargs):
         choose = HeadcountChooseForm(request.GET or None, user=request.user)
