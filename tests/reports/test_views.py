@@ -90,7 +90,7 @@ def test_staffing_figures_2015_to_2020(leader_client, quang_ninh):
     assert "193 · Thành phố Hạ Long Tiếp nhận Huyện Hoành Bồ từ 01/01/2020 63 93 +30 +47,62% 10 → 3 demo" in table
     assert (
         "204 · Huyện Hoành Bồ Giải thể từ 01/01/2020, sáp nhập vào Thành phố Hạ Long 47 "
-        "Không có số liệu Không có số liệu Không có số liệu 10 → Không có số liệu demo"
+        "đã giải thể — — 10 → — demo"
     ) in table
 
 
