@@ -14,7 +14,8 @@ from mergers.choices import MergerStatus, SourceKind
 from mergers.models import Agency, AgencyType, Programme
 from mergers.selectors import agencies_active_on
 
-DATE_HELP = _("dd/mm/yyyy")
+EMPTY_CHOICE = _("— Chọn —")
+DATE_HELP = _("Ngày/tháng/năm, ví dụ 27/09/2017")
 MSG_XLSX_ONLY = _("Chỉ nhận tệp Excel .xlsx.")
 
 
@@ -43,6 +44,8 @@ class BootstrapMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+                field.empty_label = EMPTY_CHOICE  # "— Chọn —" rather than Django's "---------"
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):

@@ -166,3 +166,14 @@ def merger_list(*, measure: str = "authorised", as_lists: bool = False) -> Query
 
 def merger_with_figures(pk: int, *, measure: str = "authorised") -> Merger:
     return merger_list(measure=measure).get(pk=pk)
+
+
+# --- issue polish: the headcount entry form says which pre-filled figures are demo ----------------
+
+
+def agencies_for_headcount_entry(day: datetime.date, *, district) -> QuerySet[Agency]:
+    """`agencies_with_headcount_on`, plus `headcount_kind`: the source_kind of the record in force on `day`."""
+    kind = HeadcountRecord.objects.filter(agency=OuterRef("pk"), as_of__lte=day).order_by("-as_of")
+    return agencies_with_headcount_on(day, district=district).annotate(
+        headcount_kind=Subquery(kind.values("source_kind")[:1])
+    )
