@@ -223,11 +223,20 @@ class HeadcountChooseForm(BootstrapMixin, forms.Form):
         return data
 
 
+MSG_CHOOSE_SOURCE_KIND = _("Hãy chọn loại nguồn: chính thức, minh họa (demo) hay tổng hợp.")
+
+
 class HeadcountSourceForm(BootstrapMixin, forms.Form):
     """What the rows have in common: where the figures come from."""
 
     source = forms.CharField(label=_("Nguồn số liệu"), max_length=255, required=False)
-    source_kind = forms.ChoiceField(label=_("Loại nguồn"), choices=SourceKind.choices, initial=SourceKind.OFFICIAL)
+    # No default: pre-filled figures are often demo, and saving them unchanged must not turn
+    # them into official ones by accident. The editor says where the figures come from.
+    source_kind = forms.ChoiceField(
+        label=_("Loại nguồn"),
+        choices=[("", _("— Chọn loại nguồn —")), *SourceKind.choices],
+        error_messages={"required": MSG_CHOOSE_SOURCE_KIND},
+    )
 
 
 class HeadcountRowForm(BootstrapMixin, forms.Form):

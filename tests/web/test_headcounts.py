@@ -241,3 +241,19 @@ def test_agencies_changed_since_the_form_was_read_reloads_it_and_saves_nothing(c
     assert response.status_code == 302
     assert response["Location"] == f"{ENTRY}?district=901&as_of=01/01/2018"
     assert HeadcountRecord.objects.filter(as_of=D(2018, 1, 1)).count() == 0
+
+
+def test_entry_without_a_source_kind_is_refused_and_saves_nothing(client, editor, world):
+    """Pre-filled figures are often demo: the editor must say where the figures come from."""
+    client.force_login(editor)
+    before = HeadcountRecord.objects.count()
+    data = _rows_data(world, [(world.a1, "1190", "1140"), (world.a2, "9", "8")])
+    data["source_kind"] = ""
+    response = client.post(ENTRY, data)
+    assert response.status_code == 200
+    assert response.context["source_form"].errors["source_kind"] == [
+        "Hãy chọn loại nguồn: chính thức, minh họa (demo) hay tổng hợp."
+    ]
+    assert HeadcountRecord.objects.count() == before
+    response = client.get(ENTRY, {"district": "901", "as_of": "01/01/2018"})
+    assert '<option value="" selected>— Chọn loại nguồn —</option>' in _text(response)
