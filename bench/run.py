@@ -16,6 +16,7 @@ import os
 import platform
 import secrets
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -29,7 +30,15 @@ import psycopg2
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
-APP_PORT, HELLO_PORT = 8765, 8766
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+APP_PORT, HELLO_PORT = free_port(), free_port()
 BIG_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench")
 SMALL_DB = os.environ.get("BENCH_SMALL_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_small")
 AS_OF, BASELINE = "2024-12-31", "2015-11-30"
@@ -70,8 +79,13 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
+# One key for the whole run: the sessions made for the load generator must be valid for the server.
+SECRET_KEY = secrets.token_urlsafe(64)
+STATIC_ROOT = "/tmp/bench-staticfiles"
+
+
 def manage(db_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_DEBUG": "1"}
+    env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_DEBUG": "1", "DJANGO_SECRET_KEY": SECRET_KEY}
     return subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=check, text=True, capture_output=True)
 
 
@@ -158,7 +172,8 @@ def server_env(db_url: str) -> dict:
         **os.environ,
         "DATABASE_URL": db_url,
         "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_SECRET_KEY": SECRET_KEY,
+        "DJANGO_STATIC_ROOT": STATIC_ROOT,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_CONN_MAX_AGE": "600",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
@@ -349,6 +364,10 @@ def main() -> None:
     prepare(BIG_DB, synthetic=True, provinces=args.provinces, results=results)
     prepare(SMALL_DB, synthetic=False, provinces=0, results=results)
 
+    # As in production: hashed static files collected for whitenoise.
+    subprocess.run(
+        [PY, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=server_env(BIG_DB), check=True
+    )
     log("HTTP floor")
     hello = Gunicorn("bench.hello:app", HELLO_PORT, server_env(BIG_DB))
     hello.wait_ready("/", {})

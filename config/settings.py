@@ -273,3 +273,6 @@ if not DEBUG:
         # The operator says the proxy redirects http to https itself.
         SILENCED_SYSTEM_CHECKS = ["security.W008"]
     CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# --- issue polish: the empty choice of every list filter reads "Tất cả" (all), not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("Tất cả")

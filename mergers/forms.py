@@ -15,7 +15,8 @@ from mergers.models import Agency, AgencyType, Programme
 from mergers.selectors import agencies_active_on
 from mergers.services import bad_input_errors
 
-DATE_HELP = _("dd/mm/yyyy")
+EMPTY_CHOICE = _("— Chọn —")
+DATE_HELP = _("Ngày/tháng/năm, ví dụ 27/09/2017")
 MSG_XLSX_ONLY = _("Chỉ nhận tệp Excel .xlsx.")
 
 
@@ -53,6 +54,8 @@ class BootstrapMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+                field.empty_label = EMPTY_CHOICE  # "— Chọn —" rather than Django's "---------"
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):
@@ -230,11 +233,20 @@ class HeadcountChooseForm(BootstrapMixin, forms.Form):
         return data
 
 
+MSG_CHOOSE_SOURCE_KIND = _("Hãy chọn loại nguồn: chính thức, minh họa (demo) hay tổng hợp.")
+
+
 class HeadcountSourceForm(BootstrapMixin, forms.Form):
     """What the rows have in common: where the figures come from."""
 
     source = forms.CharField(label=_("Nguồn số liệu"), max_length=255, required=False)
-    source_kind = forms.ChoiceField(label=_("Loại nguồn"), choices=SourceKind.choices, initial=SourceKind.OFFICIAL)
+    # No default: pre-filled figures are often demo, and saving them unchanged must not turn
+    # them into official ones by accident. The editor says where the figures come from.
+    source_kind = forms.ChoiceField(
+        label=_("Loại nguồn"),
+        choices=[("", _("— Chọn loại nguồn —")), *SourceKind.choices],
+        error_messages={"required": MSG_CHOOSE_SOURCE_KIND},
+    )
 
 
 class HeadcountRowForm(BootstrapMixin, forms.Form):

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from districts.models import District
@@ -464,7 +465,8 @@ def merger_cancel(
 
 def default_result_name(merger: Merger) -> str:
     """ "Cơ quan Tổ chức - Nội vụ Thành phố Hạ Long"."""
-    return f"{merger.programme.result_type.name} {merger.district.full_name}"
+    with translation.override("vi"):  # a stored name, in Vietnamese whatever the editor's language
+        return f"{merger.programme.result_type.name} {merger.district.full_name}"
 
 
 @transaction.atomic
@@ -553,7 +555,8 @@ def merger_complete(
 
     wants_headcount = headcount_after is not None or actual_after is not None
     if wants_headcount:
-        source_text = headcount_source or _("Quyết định %(number)s") % {"number": merger.decision_number}
+        with translation.override("vi"):  # stored text, in Vietnamese whatever the editor's language
+            source_text = headcount_source or str(_("Quyết định %(number)s") % {"number": merger.decision_number})
         for field, value in (("headcount_after", headcount_after), ("actual_after", actual_after)):
             if value is not None and value < 0:
                 errors.setdefault(field, []).append(ValidationError(MSG_NEGATIVE, code="negative"))

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from districts.choices import DistrictKind
 from districts.models import District, Province
 from mergers import services
-from mergers.choices import MergerStatus, SourceKind
+from mergers.choices import SourceKind
 from mergers.models import Agency, AgencyType, HeadcountRecord, Programme
 from mergers.seed import AGENCY_TYPES, PROGRAMMES
 
@@ -242,7 +242,6 @@ def _generate(
                 source=SOURCE,
             )
             if effective is not None:
-                services.merger_advance(merger=merger, status=MergerStatus.APPROVED, on=decided_on)
                 quota_before = sum(size for a, size in sources if quota[a.agency_type.code])
                 after = max(1, round(quota_before * rng.uniform(0.75, 0.95)))
                 merger = services.merger_complete(

@@ -47,6 +47,7 @@ from mergers.forms import (
 from mergers.models import Agency, HeadcountRecord, Merger, Programme
 from mergers.selectors import (
     FAR_FUTURE,
+    agencies_for_headcount_entry,
     agencies_with_headcount_on,
     agency_list,
     headcount_list,
@@ -707,9 +708,8 @@ class HeadcountEntryView(HeadcountWriteMixin, TemplateView):
         if not choose.is_valid():
             return []
         data = choose.cleaned_data
-        return list(
-            agencies_with_headcount_on(data["as_of"], district=data["district"]).order_by("agency_type__sector", "name")
-        )
+        agencies = agencies_for_headcount_entry(data["as_of"], district=data["district"])
+        return list(agencies.order_by("agency_type__sector", "name"))
 
     def get(self, request, *args, **kwargs):
         choose = HeadcountChooseForm(request.GET or None, user=request.user)

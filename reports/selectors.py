@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from districts.choices import DistrictKind
 from districts.models import District, Province
 from districts.selectors import active_on_q, districts_in_period
 from mergers.choices import MergerStatus, SourceKind
@@ -186,23 +187,39 @@ def staffing_report(
         districts_in_period(min(baseline, as_of), max(baseline, as_of), province=province)
         .annotate(**base, **curr)
         .order_by("code")
+        .values(
+            "code",
+            "name",
+            "kind",
+            "established_on",
+            "dissolved_on",
+            "successor__code",
+            *base,
+            *curr,
+        )
     )
+
+    def active(d: dict, day: datetime.date) -> bool:
+        return (d["established_on"] is None or d["established_on"] <= day) and (
+            d["dissolved_on"] is None or d["dissolved_on"] > day
+        )
+
     rows = []
     for d in districts:
-        active_b, active_c = d.is_active_on(baseline), d.is_active_on(as_of)
+        active_b, active_c = active(d, baseline), active(d, as_of)
         rows.append(
             StaffingRow(
-                district=d.code,
-                name=d.full_name,
-                kind=d.kind,
-                dissolved_on=d.dissolved_on,
-                successor=d.successor.code if d.successor_id else None,
+                district=d["code"],
+                name=f"{DistrictKind(d['kind']).label} {d['name']}",
+                kind=d["kind"],
+                dissolved_on=d["dissolved_on"],
+                successor=d["successor__code"],
                 active_baseline=active_b,
                 active_current=active_c,
-                headcount_baseline=d.headcount_baseline if active_b else None,
-                headcount_current=d.headcount_current if active_c else None,
-                agencies_baseline=d.agencies_baseline if active_b else None,
-                agencies_current=d.agencies_current if active_c else None,
+                headcount_baseline=d["headcount_baseline"] if active_b else None,
+                headcount_current=d["headcount_current"] if active_c else None,
+                agencies_baseline=d["agencies_baseline"] if active_b else None,
+                agencies_current=d["agencies_current"] if active_c else None,
             )
         )
     if like_for_like:
@@ -277,7 +294,7 @@ def progress_report(*, province: Province | None, as_of: datetime.date) -> list[
         districts = districts.filter(province=province)
     active_codes = list(districts.order_by("code").values_list("code", flat=True))
     done = (
-        Merger.objects.filter(status=MergerStatus.COMPLETED, effective_on__lte=as_of, district__code__in=active_codes)
+        Merger.objects.filter(status=MergerStatus.COMPLETED, effective_on__lte=as_of, district__in=districts)
         .order_by("district__code")
         .values_list("programme_id", "district__code")
     )
@@ -287,6 +304,7 @@ def progress_report(*, province: Province | None, as_of: datetime.date) -> list[
     out = []
     for programme in Programme.objects.order_by("decided_on", "code"):
         codes = completed.get(programme.pk, [])
+        done_codes = set(codes)
         out.append(
             ProgrammeProgress(
                 programme=programme.code,
@@ -295,7 +313,7 @@ def progress_report(*, province: Province | None, as_of: datetime.date) -> list[
                 decided_on=programme.decided_on,
                 total=len(active_codes),
                 districts_completed=codes,
-                districts_pending=[c for c in active_codes if c not in set(codes)],
+                districts_pending=[c for c in active_codes if c not in done_codes],
             )
         )
     return out

@@ -112,10 +112,21 @@ def series(agencies: list[dict], records: dict[int, list[tuple]]) -> list[tuple]
 
 
 def refresh(district_ids: Iterable[int]) -> None:
-    """Rebuild the series of these districts (three queries per call, whatever their number)."""
+    """Rebuild the series of these districts (four queries per call, whatever their number)."""
     ids = sorted(set(district_ids))
     if not ids:
         return
+    with transaction.atomic():
+        # Two transactions writing in one district would otherwise rebuild its series from
+        # snapshots that miss each other's record: the second DELETE then either clashes with
+        # the first one's new rows (a valid write refused as a duplicate) or replaces them by a
+        # stale series. Locking the district rows first (in pk order, NO KEY UPDATE so inserts
+        # referencing them are not blocked) makes the second wait and then read the committed data.
+        list(District.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
+        _rebuild(ids)
+
+
+def _rebuild(ids: list[int]) -> None:
     agencies_by_district: dict[int, list[dict]] = defaultdict(list)
     for row in Agency.objects.filter(district_id__in=ids).values(
         "id", "district_id", "established_on", "dissolved_on", "agency_type__in_district_quota"
@@ -134,9 +145,8 @@ def refresh(district_ids: Iterable[int]) -> None:
         for d in ids
         for day, au, ac, n in series(agencies_by_district.get(d, []), records)
     ]
-    with transaction.atomic():
-        DistrictFigure.objects.filter(district_id__in=ids).delete()
-        DistrictFigure.objects.bulk_create(rows, batch_size=5000)
+    DistrictFigure.objects.filter(district_id__in=ids).delete()
+    DistrictFigure.objects.bulk_create(rows, batch_size=5000)
 
 
 def refresh_all(batch: int = 200) -> int:

@@ -94,6 +94,8 @@ class DashboardView(ReportAccessMixin, TemplateView):
             staffing_rows=staffing_rows,
             matrix=matrix,
             headlines=headlines,
+            # Pending districts by name, not GSO code: leaders do not know the codes by heart.
+            headline_cards=[(h, [names.get(code, code) for code in h.districts_pending]) for h in headlines],
             headlines_total=headlines_total(headlines),
             series=series,
             series_is_demo=any(p.is_demo for p in series),

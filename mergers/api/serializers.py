@@ -42,6 +42,18 @@ class RoundedFloatField(serializers.FloatField):
         return round(float(value), 2)
 
 
+@extend_schema_field({"type": "array", "items": {"type": "integer"}, "readOnly": True})
+class IdListField(serializers.Field):
+    """The ids of a prefetched list of objects (selectors' `to_attr` lists)."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return [obj.pk for obj in value]
+
+
 class AgencyTypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = AgencyType
@@ -102,13 +114,13 @@ class MergerSerializer(serializers.ModelSerializer):
 
     programme = CodeField(read_only=True)
     district = CodeField(read_only=True)
-    source_agencies = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    source_agencies = IdListField(source="source_list")
     result_agency = serializers.PrimaryKeyRelatedField(read_only=True)
     headcount_before = serializers.IntegerField(read_only=True, allow_null=True)
     headcount_after = serializers.IntegerField(read_only=True, allow_null=True)
     reduction = serializers.IntegerField(read_only=True, allow_null=True)
     reduction_pct = RoundedFloatField(read_only=True, allow_null=True)
-    stages = MergerStageSerializer(many=True, read_only=True)
+    stages = MergerStageSerializer(source="stage_list", many=True, read_only=True)
 
     class Meta:
         model = Merger

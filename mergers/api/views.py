@@ -166,7 +166,7 @@ class MergerViewSet(HistoryMixin, WritableViewSet):
     action_permission_methods = {"advance": "PATCH", "complete": "PATCH", "cancel": "PATCH"}
 
     def get_queryset(self):
-        return merger_list()
+        return merger_list(as_lists=True)
 
     def create(self, request, *args, **kwargs):
         data = self.valid_data(MergerCreateSerializer)

@@ -92,7 +92,7 @@ def test_create_refuse_complete_a_merger(page, live_server, data):
     assert page.text_content("[data-testid=status]").strip() == "Hoàn thành"
     assert page.text_content("[data-testid=result]").strip() == "Cơ quan Tổ chức - Nội vụ Huyện Trình Duyệt"
     figures = page.text_content("[data-testid=figures]")
-    assert "20" in figures and "15" in figures and "25,00 %" in figures
+    assert "20" in figures and "15" in figures and "25,00%" in figures
     assert "bientap" in page.text_content("[data-testid=history]") or "Biên tập" in page.text_content(
         "[data-testid=history]"
     )

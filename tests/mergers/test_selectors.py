@@ -112,3 +112,17 @@ def test_merger_list_costs_the_same_queries_for_few_and_many(django_assert_num_q
             (m.headcount_before, list(m.source_agencies.all()), list(m.stages.all())) for m in selectors.merger_list()
         ]
     assert len(rows) == 3
+
+
+def test_merger_list_as_lists_gives_the_same_sources_and_stages(django_assert_num_queries):
+    programme = ProgrammeFactory()
+    district = DistrictFactory()
+    a, b = AgencyFactory(district=district), AgencyFactory(district=district)
+    merger = services.merger_create(
+        programme=programme, district=district, source_agencies=[b, a], decision_number="1", decided_on=D(2017, 1, 1)
+    )
+    services.merger_advance(merger=merger, status=MergerStatus.APPROVED, on=D(2017, 2, 1))
+    with django_assert_num_queries(3):
+        m = selectors.merger_list(as_lists=True).get(pk=merger.pk)
+        assert m.source_list == [a, b]
+        assert [s.status for s in m.stage_list] == ["planned", "approved"]

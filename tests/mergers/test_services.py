@@ -211,6 +211,20 @@ def test_complete_dissolves_the_sources_creates_the_result_and_records_its_headc
     assert (last.status, last.on, last.note, last.created_by) == ("completed", D(2018, 1, 2), "Đi vào hoạt động", user)
 
 
+def test_complete_stores_vietnamese_names_whatever_the_editors_language(setup):
+    """An editor working in English still gets "Thành phố Hạ Long" (not "City Hạ Long") in the stored name."""
+    from django.utils import translation
+
+    merger = _create(setup)
+    with translation.override("en"):
+        assert services.default_result_name(merger) == "Cơ quan Tổ chức - Nội vụ Thành phố Hạ Long"
+        merger = services.merger_complete(merger=merger, effective_on=D(2018, 1, 2), headcount_after=15)
+        assert setup["district"].full_name == "City Hạ Long"  # the page itself is in English
+    result = merger.result_agency
+    assert result.name == "Cơ quan Tổ chức - Nội vụ Thành phố Hạ Long"
+    assert list(result.headcounts.values_list("source", flat=True)) == ["Quyết định 12-QĐ/TU"]
+
+
 def test_complete_with_a_name_and_links_an_existing_agency(setup):
     existing = AgencyFactory(district=setup["district"], name="Cơ quan có sẵn", established_on=D(2017, 1, 1))
     merger = services.merger_complete(merger=_create(setup), effective_on=D(2018, 1, 2), result_agency=existing)

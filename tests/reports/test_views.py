@@ -60,7 +60,7 @@ def test_headlines_on_27_september_2017(leader_client, quang_ninh):
     page = response.content
     assert text_of(page, "headline-khoi-mttq").split(" 12/14 ")[0].endswith("30/11/2015")
     mttq = text_of(page, "headline-khoi-mttq")
-    assert "12/14 đơn vị đã hoàn thành hợp nhất · chưa: 193, 200" in mttq
+    assert "12/14 đơn vị đã hoàn thành hợp nhất · chưa: Thành phố Hạ Long, Huyện Đầm Hà" in mttq
     assert "Tinh giản biên chế 35 (12,54%)" in mttq
     assert "Trước → sau 279 → 244" in mttq
     assert "0/14" in text_of(page, "headline-to-chuc-noi-vu")
@@ -89,8 +89,7 @@ def test_staffing_figures_2015_to_2020(leader_client, quang_ninh):
     table = text_of(page, "staffing")
     assert "193 · Thành phố Hạ Long Tiếp nhận Huyện Hoành Bồ từ 01/01/2020 63 93 +30 +47,62% 10 → 3 demo" in table
     assert (
-        "204 · Huyện Hoành Bồ Giải thể từ 01/01/2020, sáp nhập vào Thành phố Hạ Long 47 "
-        "Không có số liệu Không có số liệu Không có số liệu 10 → Không có số liệu demo"
+        "204 · Huyện Hoành Bồ Giải thể từ 01/01/2020, sáp nhập vào Thành phố Hạ Long 47 đã giải thể — — 10 → — demo"
     ) in table
 
 
@@ -213,9 +212,14 @@ def test_an_empty_database_renders_without_figures(client, leader):
     assert response.status_code == 200
     assert response.context["matrix"].rows == []
     assert response.context["series"] == []
-    assert '<text class="chart-empty" x="380.0" y="140.0" text-anchor="middle">Không có số liệu</text>' in (
-        response.content.decode()
+    # One clear message instead of zero totals, an empty matrix and blank charts.
+    assert text_of(response.content, "empty") == (
+        "Chưa có số liệu: chưa có đơn vị cấp huyện nào hoạt động trong khoảng thời gian này. "
+        "Hãy chọn khoảng thời gian khác, hoặc đề nghị quản trị viên nhập danh sách đơn vị."
     )
+    html = response.content.decode()
+    assert 'data-testid="headline-total"' not in html and 'data-testid="matrix"' not in html
+    assert "chart-empty" not in html
 
 
 @pytest.mark.parametrize("role", ["analyst", "editor"])

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from mergers.models import HeadcountRecord
+from tests.factories import HeadcountFactory
 
 D = datetime.date
 ENTRY = reverse("mergers:headcount_entry")
@@ -44,6 +45,23 @@ def test_entry_form_has_one_row_per_active_agency_prefilled(client, editor, worl
         {"agency": world.a2.pk, "version": 0, "authorised": 9, "actual": 8},
     ]
     assert 'name="form-0-authorised" value="1200"' in _text(response)
+
+
+def test_entry_form_labels_prefilled_demo_figures(client, editor, world):
+    """A pre-filled figure from a demo record says so; an official one and an empty row do not."""
+    HeadcountFactory(agency=world.a2, as_of=D(2017, 6, 1), authorised=10, source_kind="demo")
+    client.force_login(editor)
+    response = client.get(ENTRY, {"district": "901", "as_of": "01/01/2018"})
+    assert [(agency.pk, agency.headcount_kind) for _, agency in response.context["rows"]] == [
+        (world.a1.pk, "official"),
+        (world.a2.pk, "demo"),
+    ]
+    html = _text(response)
+    assert html.count('data-testid="prefilled-demo"') == 1
+    assert html.index('data-testid="prefilled-demo"') > html.index("Phòng Nội vụ huyện Thử Một")
+    assert "số liệu điền sẵn: minh họa (demo)" in html
+    # Before the demo record, the official figure is the one in force: no label.
+    assert 'data-testid="prefilled-demo"' not in _text(client.get(ENTRY, {"district": "901", "as_of": "01/02/2017"}))
 
 
 def test_entry_saves_every_row(client, editor, world):
@@ -223,3 +241,19 @@ def test_agencies_changed_since_the_form_was_read_reloads_it_and_saves_nothing(c
     assert response.status_code == 302
     assert response["Location"] == f"{ENTRY}?district=901&as_of=01/01/2018"
     assert HeadcountRecord.objects.filter(as_of=D(2018, 1, 1)).count() == 0
+
+
+def test_entry_without_a_source_kind_is_refused_and_saves_nothing(client, editor, world):
+    """Pre-filled figures are often demo: the editor must say where the figures come from."""
+    client.force_login(editor)
+    before = HeadcountRecord.objects.count()
+    data = _rows_data(world, [(world.a1, "1190", "1140"), (world.a2, "9", "8")])
+    data["source_kind"] = ""
+    response = client.post(ENTRY, data)
+    assert response.status_code == 200
+    assert response.context["source_form"].errors["source_kind"] == [
+        "Hãy chọn loại nguồn: chính thức, minh họa (demo) hay tổng hợp."
+    ]
+    assert HeadcountRecord.objects.count() == before
+    response = client.get(ENTRY, {"district": "901", "as_of": "01/01/2018"})
+    assert '<option value="" selected>— Chọn loại nguồn —</option>' in _text(response)

@@ -83,7 +83,7 @@ def test_merger_list_shows_figures_with_vietnamese_separators(client, leader, wo
     client.force_login(leader)
     html = client.get(reverse("mergers:merger_list")).content.decode()
     assert '<td class="num">1.209</td>' in html
-    assert '<td class="num">17,29 %</td>' in html
+    assert '<td class="num">17,29%</td>' in html
     assert "01/03/2018" in html
 
 

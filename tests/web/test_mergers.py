@@ -239,10 +239,10 @@ def test_complete_after_confirmation(client, editor, world, planned):
     assert world.a1.dissolved_on == D(2018, 3, 1)
     html = _text(client.get(response["Location"]))
     assert "Đã hoàn thành hợp nhất; cơ quan mới: “Cơ quan Tổ chức - Nội vụ mới”." in html
-    # 1.209 before (1.200 + 9), 1.000 after: 209 fewer, 17,29 %.
+    # 1.209 before (1.200 + 9), 1.000 after: 209 fewer, 17,29%.
     assert '<dd class="col-sm-7">1.209</dd>' in html
     assert '<dd class="col-sm-7">1.000</dd>' in html
-    assert "209 (17,29 %)" in html
+    assert "209 (17,29%)" in html
 
 
 def test_complete_before_the_decision_is_refused_in_the_preview(client, editor, world, planned):

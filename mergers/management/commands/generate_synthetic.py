@@ -40,8 +40,9 @@ class Command(AuditedCommand):
                 bar.update(done - bar.n)
 
         started = time.monotonic()
-        # Generated data needs no audit trail: history rows would double the writes.
-        with override_settings(SIMPLE_HISTORY_ENABLED=False):
+        # Generated data needs no audit trail: history rows would double the writes. DEBUG off:
+        # with it on, Django keeps every query it runs in memory.
+        with override_settings(SIMPLE_HISTORY_ENABLED=False, DEBUG=False):
             counts = generate(provinces=provinces, seed=seed, batch_size=batch_size, progress=progress)
         for bar in bars.values():
             bar.close()
