@@ -111,9 +111,18 @@ def series(agencies: list[dict], records: dict[int, list[tuple]]) -> list[tuple]
     return out
 
 
+# Districts rebuilt per round: bounds the records held in memory (a national load touches 700).
+REFRESH_BATCH = 100
+
+
 def refresh(district_ids: Iterable[int]) -> None:
-    """Rebuild the series of these districts (four queries per call, whatever their number)."""
+    """Rebuild the series of these districts, by batches of REFRESH_BATCH (four queries each)."""
     ids = sorted(set(district_ids))
+    for start in range(0, len(ids), REFRESH_BATCH):
+        _refresh_batch(ids[start : start + REFRESH_BATCH])
+
+
+def _refresh_batch(ids: list[int]) -> None:
     if not ids:
         return
     with transaction.atomic():
@@ -149,11 +158,10 @@ def _rebuild(ids: list[int]) -> None:
     DistrictFigure.objects.bulk_create(rows, batch_size=5000)
 
 
-def refresh_all(batch: int = 200) -> int:
+def refresh_all() -> int:
     """Rebuild every district's series; returns the number of districts."""
     ids = list(District.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), batch):
-        refresh(ids[start : start + batch])
+    refresh(ids)
     return len(ids)
 
 
