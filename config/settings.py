@@ -157,6 +157,15 @@ USE_THOUSAND_SEPARATOR = True
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 # --- issue 3: REST API (/api/v1/) ---------------------------------------------------------
+
+
+def throttle_rate(name: str, default: str) -> str | None:
+    """A DRF rate such as "1200/minute"; "off" switches that throttle off (benchmarks only:
+    DRF keeps every request time of the window, so a huge rate makes each request slower)."""
+    value = env_str(name, default)
+    return None if value.strip().lower() == "off" else value
+
+
 REST_FRAMEWORK.update(
     {
         # Reading needs the model's view permission; anonymous requests get 401 (Token first,
@@ -171,8 +180,8 @@ REST_FRAMEWORK.update(
             "rest_framework.throttling.UserRateThrottle",
         ],
         "DEFAULT_THROTTLE_RATES": {
-            "anon": env_str("API_THROTTLE_ANON", "60/minute"),
-            "user": env_str("API_THROTTLE_USER", "1200/minute"),
+            "anon": throttle_rate("API_THROTTLE_ANON", "60/minute"),
+            "user": throttle_rate("API_THROTTLE_USER", "1200/minute"),
         },
         "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
         "DEFAULT_SCHEMA_CLASS": "config.api.schema.APIAutoSchema",
