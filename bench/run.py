@@ -191,7 +191,10 @@ class Gunicorn:
         self.port = port
         self.proc = subprocess.Popen(
             [GUNICORN, app, "--workers", "2", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-             "--keep-alive", "5", "--log-level", "warning"],
+             "--keep-alive", "5", "--log-level", "warning",
+             # No worker timeout: under wrk's connection churn gunicorn 27 killed busy workers
+             # as timed out every 30 s; a really stuck request still counts as a wrk error.
+             "--timeout", "0"],
             cwd=ROOT, env=env,
         )  # fmt: skip
         self.max_rss_mb = 0.0
