@@ -4,9 +4,11 @@ import datetime
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
+from districts.models import Province
 from districts.selectors import districts_in_period
 from reports import exports
 from reports.charts import Bar, change_bar_chart, headcount_line_chart
@@ -26,13 +28,33 @@ REPORT_PERMISSIONS = ("mergers.view_merger", "mergers.view_headcountrecord", "di
 FORMATS = ("csv", "xlsx")
 
 
+# The province the dashboard opens on (GSO code).
+DEFAULT_PROVINCE = "22"
+
+
 class ReportAccessMixin(LoginRequiredMixin, PermissionRequiredMixin):
     permission_required = REPORT_PERMISSIONS
+
+    def get_province(self) -> Province | None:
+        """The province shown: `?province=<GSO code>`, else Quảng Ninh (22), else the first one.
+
+        Every figure of the page is filtered by it, so the page costs the same whatever the
+        rest of the country holds. An unknown code answers 404.
+        """
+        if not hasattr(self, "_province"):
+            code = self.request.GET.get("province")
+            if code:
+                self._province = get_object_or_404(Province, code=code)
+            else:
+                self._province = (
+                    Province.objects.filter(code=DEFAULT_PROVINCE).first() or Province.objects.order_by("code").first()
+                )
+        return self._province
 
     def get_period_form(self) -> ReportPeriodForm:
         form = ReportPeriodForm(
             self.request.GET or None,
-            default_baseline=first_decision_date() or today(),
+            default_baseline=first_decision_date(self.get_province()) or today(),
             default_as_of=today(),
         )
         if form.is_bound:
@@ -44,8 +66,8 @@ class ReportAccessMixin(LoginRequiredMixin, PermissionRequiredMixin):
         return form, form.period()
 
 
-def _names(baseline: datetime.date, as_of: datetime.date) -> tuple[list, dict[str, str]]:
-    districts = list(districts_in_period(baseline, as_of).order_by("code"))
+def _names(baseline: datetime.date, as_of: datetime.date, province=None) -> tuple[list, dict[str, str]]:
+    districts = list(districts_in_period(baseline, as_of, province=province).order_by("code"))
     return districts, {d.code: d.full_name for d in districts}
 
 
@@ -56,15 +78,16 @@ class DashboardView(ReportAccessMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form, period = self.get_period()
         baseline, as_of, measure = period["baseline"], period["as_of"], period["measure"]
+        province = self.get_province()
         report = staffing_report(
-            province=None, baseline=baseline, as_of=as_of, measure=measure, like_for_like=period["like_for_like"]
+            province=province, baseline=baseline, as_of=as_of, measure=measure, like_for_like=period["like_for_like"]
         )
-        matrix = progress_matrix(province=None, as_of=as_of, start=baseline)
+        matrix = progress_matrix(province=province, as_of=as_of, start=baseline)
         names = {row.district.code: row.district.full_name for row in matrix.rows}
-        demo_flags = district_demo_flags(province=None, baseline=baseline, as_of=as_of)
+        demo_flags = district_demo_flags(province=province, baseline=baseline, as_of=as_of)
         headers, table = exports.staffing_table(report, names=names, demo_flags=demo_flags)
-        headlines = dashboard_headlines(province=None, as_of=as_of, measure=measure)
-        series = headcount_series(start=baseline, end=as_of, measure=measure)
+        headlines = dashboard_headlines(province=province, as_of=as_of, measure=measure)
+        series = headcount_series(start=baseline, end=as_of, measure=measure, province=province)
         staffing_rows = [
             {"row": row, "note": values[2], "is_demo": values[-1] is not None}
             for row, values in zip(report.rows, table, strict=False)
@@ -120,9 +143,10 @@ class StaffingExportView(ReportAccessMixin, View):
         if fmt not in FORMATS:
             raise Http404
         _form, period = self.get_period()
-        report = staffing_report(province=None, **period)
-        _districts, names = _names(report.baseline, report.as_of)
-        demo_flags = district_demo_flags(province=None, baseline=report.baseline, as_of=report.as_of)
+        province = self.get_province()
+        report = staffing_report(province=province, **period)
+        _districts, names = _names(report.baseline, report.as_of, province=province)
+        demo_flags = district_demo_flags(province=province, baseline=report.baseline, as_of=report.as_of)
         headers, rows = exports.staffing_table(report, names=names, demo_flags=demo_flags)
         filename = exports.staffing_filename(report, fmt)
         if fmt == "csv":
@@ -143,7 +167,7 @@ class ProgressExportView(ReportAccessMixin, View):
         if fmt not in FORMATS:
             raise Http404
         _form, period = self.get_period()
-        matrix = progress_matrix(province=None, as_of=period["as_of"], start=period["baseline"])
+        matrix = progress_matrix(province=self.get_province(), as_of=period["as_of"], start=period["baseline"])
         names = {row.district.code: row.district.full_name for row in matrix.rows}
         headers, rows = exports.progress_table(matrix, names=names)
         filename = exports.progress_filename(matrix, fmt)

@@ -12,12 +12,12 @@ from mergers import services
 from mergers.choices import SourceKind
 from mergers.models import AgencyType, Merger, Programme
 from reports.forms import MSG_BAD_DATE, MSG_BASELINE_AFTER
-from tests.factories import AgencyFactory, DistrictFactory, HeadcountFactory
+from tests.factories import AgencyFactory, DistrictFactory, HeadcountFactory, ProvinceFactory
 from tests.reports.htmltext import text_of
 
 D = datetime.date
 URL_2020 = "/?baseline=30/11/2015&as_of=01/06/2020"
-DASHBOARD_QUERIES = 25
+DASHBOARD_QUERIES = 26  # the province (?province=, default Quảng Ninh) is one of them
 
 
 @pytest.fixture
@@ -227,3 +227,15 @@ def test_analysts_and_editors_see_the_dashboard_too(client, quang_ninh, role, re
     client.force_login(request.getfixturevalue(role))
     assert client.get(URL_2020).status_code == 200
     assert client.get("/exports/tien-do-hop-nhat.csv").status_code == 200
+
+
+def test_the_dashboard_shows_one_province_and_refuses_an_unknown_one(client, leader, quang_ninh):
+    other = ProvinceFactory(code="S01", name="Tỉnh tổng hợp 01")
+    DistrictFactory(province=other, code="S0101", name="Tổng hợp 01-01")
+    client.force_login(leader)
+    page = client.get("/", {"as_of": "27/09/2017", "baseline": "30/11/2015"})
+    assert len(page.context["matrix"].rows) == 14
+    assert "Tổng hợp 01-01" not in page.content.decode()
+    other_page = client.get("/", {"province": "S01", "as_of": "27/09/2017", "baseline": "30/11/2015"})
+    assert [row.district.code for row in other_page.context["matrix"].rows] == ["S0101"]
+    assert client.get("/", {"province": "99"}).status_code == 404
