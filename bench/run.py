@@ -16,6 +16,7 @@ import os
 import platform
 import secrets
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -195,7 +196,7 @@ class Gunicorn:
              # No worker timeout: under wrk's connection churn gunicorn 27 killed busy workers
              # as timed out every 30 s; a really stuck request still counts as a wrk error.
              "--timeout", "0"],
-            cwd=ROOT, env=env,
+            cwd=ROOT, env=env, start_new_session=True,
         )  # fmt: skip
         self.max_rss_mb = 0.0
         self._stop = threading.Event()
@@ -230,11 +231,12 @@ class Gunicorn:
 
     def stop(self) -> None:
         self._stop.set()
-        self.proc.terminate()
+        # The whole process group: killed workers must not outlive their master and keep the port.
+        os.killpg(self.proc.pid, signal.SIGTERM)
         try:
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
+            os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=30)
 
 
