@@ -19,7 +19,7 @@ from districts.choices import DistrictKind
 from districts.models import District, Province
 from mergers import services
 from mergers.choices import MergerStatus, Sector, SourceKind
-from mergers.models import Agency, AgencyType
+from mergers.models import Agency, AgencyType, Programme
 
 D = datetime.date
 DEMO = SourceKind.DEMO
@@ -179,6 +179,20 @@ def agency_name(agency_type: AgencyType, district: District) -> str:
     return f"{agency_type.name} {district.full_name[0].lower()}{district.full_name[1:]}"
 
 
+def create_programme(spec: dict, types: dict[str, AgencyType]) -> Programme:
+    """One of PROGRAMMES, through the service."""
+    return services.programme_create(
+        code=spec["code"],
+        name=spec["name"],
+        name_en=spec["name_en"],
+        decision_number=spec["decision_number"],
+        decided_on=spec["decided_on"],
+        description=spec["description"],
+        result_type=types[spec["result"]],
+        source_types=[types[c] for c in spec["sources"]],
+    )
+
+
 def build_quang_ninh() -> None:
     """Create the whole Quảng Ninh history in an empty database, through the services."""
     province = Province.objects.create(code=PROVINCE[0], name=PROVINCE[1])
@@ -190,18 +204,7 @@ def build_quang_ninh() -> None:
         code: AgencyType.objects.create(code=code, name=name, name_en=name_en, sector=sector, in_district_quota=quota)
         for code, name, name_en, sector, quota in AGENCY_TYPES
     }
-    programmes = {}
-    for spec in PROGRAMMES:
-        programmes[spec["code"]] = services.programme_create(
-            code=spec["code"],
-            name=spec["name"],
-            name_en=spec["name_en"],
-            decision_number=spec["decision_number"],
-            decided_on=spec["decided_on"],
-            description=spec["description"],
-            result_type=types[spec["result"]],
-            source_types=[types[c] for c in spec["sources"]],
-        )
+    programmes = {spec["code"]: create_programme(spec, types) for spec in PROGRAMMES}
     for code, district in districts.items():
         _build_mttq(district, types, programmes["khoi-mttq"], MTTQ_FIGURES[code])
         for programme_code, figures, titles_on in (

@@ -24,7 +24,7 @@ from districts.models import District, Province
 from mergers import services
 from mergers.choices import SourceKind
 from mergers.models import Agency, AgencyType, HeadcountRecord, Programme
-from mergers.seed import AGENCY_TYPES, PROGRAMMES
+from mergers.seed import AGENCY_TYPES, PROGRAMMES, create_programme
 
 SYNTHETIC = SourceKind.SYNTHETIC
 SOURCE = "Dữ liệu tổng hợp (synthetic) để đo hiệu năng"
@@ -69,16 +69,7 @@ def _catalogue() -> tuple[dict[str, AgencyType], dict[str, Programme]]:
     programmes = {}
     for spec in PROGRAMMES:
         existing = Programme.objects.filter(code=spec["code"]).first()
-        programmes[spec["code"]] = existing or services.programme_create(
-            code=spec["code"],
-            name=spec["name"],
-            name_en=spec["name_en"],
-            decision_number=spec["decision_number"],
-            decided_on=spec["decided_on"],
-            description=spec["description"],
-            result_type=types[spec["result"]],
-            source_types=[types[c] for c in spec["sources"]],
-        )
+        programmes[spec["code"]] = existing or create_programme(spec, types)
     return types, programmes
 
 
