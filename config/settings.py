@@ -122,7 +122,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "config.auth.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
@@ -223,7 +223,8 @@ MIDDLEWARE += ["csp.middleware.CSPMiddleware", "axes.middleware.AxesMiddleware"]
 # admin and DRF's ObtainAuthToken all pass it).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with the permissions kept in the read cache (config/auth.py).
+    "config.auth.CachedPermissionsBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("DJANGO_AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("DJANGO_AXES_COOLOFF_MINUTES", 30))
@@ -285,3 +286,17 @@ if not DEBUG:
 
 # --- issue polish: the empty choice of every list filter reads "Tất cả" (all), not "---------".
 FILTERS_EMPTY_CHOICE_LABEL = _("Tất cả")
+
+# --- issue 6: the read cache (reports/readcache.py). Pages and API responses are reused until
+# the next committed write changes the data stamp in the database. The stamp keeps every
+# worker's own cache right, so a per-process cache needs no shared server. 0 turns it off.
+READ_CACHE_SECONDS = env_int("DJANGO_READ_CACHE_SECONDS", 300)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    # A national staffing report is about 300 kB: 400 entries bound a worker's memory.
+    "reads": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "reads",
+        "OPTIONS": {"MAX_ENTRIES": 400},
+    },
+}

@@ -120,14 +120,15 @@ def generate(**kwargs) -> dict:
     """Create the dataset; returns counts. Deterministic for a given `seed`.
 
     The report summary (reports.DistrictFigure) is rebuilt once per district at the end: the
-    bulk inserts bypass the signals that keep it in step.
+    bulk inserts bypass the signals that keep it in step. So does the read cache's stamp.
     """
-    from reports import summary
+    from reports import readcache, summary
 
     with summary.deferred():
         counts, district_ids = _generate(**kwargs)
         for district_id in district_ids:
             summary.touch(district_id)
+    readcache.bump()
     return counts
 
 

@@ -7,4 +7,6 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Báo cáo")
 
     def ready(self):
-        from reports import summary  # noqa: F401  (connects the signals that keep DistrictFigure in step)
+        from reports import readcache, summary  # noqa: F401  (summary connects the signals that keep DistrictFigure in step)
+
+        readcache.connect_signals()

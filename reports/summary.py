@@ -22,6 +22,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from districts.models import District
+from mergers.choices import SourceKind
 from mergers.models import Agency, HeadcountRecord
 from reports.models import DistrictFigure
 
@@ -59,10 +60,11 @@ def touch(district_id: int | None) -> None:
 
 
 def series(agencies: list[dict], records: dict[int, list[tuple]]) -> list[tuple]:
-    """[(valid_from, authorised, actual, agencies)] for one district, merged where unchanged.
+    """[(valid_from, authorised, actual, agencies, quota_agencies, demo)] for one district,
+    merged where unchanged.
 
     `agencies`: dicts with id, established_on, dissolved_on, quota; `records`: per agency id,
-    (as_of, authorised, actual) sorted by as_of.
+    (as_of, authorised, actual, source_kind) sorted by as_of.
     """
     points = {BEGINNING}
     for a in agencies:
@@ -82,6 +84,7 @@ def series(agencies: list[dict], records: dict[int, list[tuple]]) -> list[tuple]
         sums = {"authorised": 0, "actual": 0}
         missing = {"authorised": False, "actual": False}
         quota_active = 0
+        demo = False
         for a in agencies:
             rows = records.get(a["id"], ())
             i = cursor[a["id"]]
@@ -94,6 +97,8 @@ def series(agencies: list[dict], records: dict[int, list[tuple]]) -> list[tuple]
             quota_active += 1
             i = cursor[a["id"]]
             record = records[a["id"]][i] if i >= 0 else None
+            if record is not None and record[3] != SourceKind.OFFICIAL:
+                demo = True
             for key, index in (("authorised", 1), ("actual", 2)):
                 value = record[index] if record is not None else None
                 if value is None:
@@ -105,6 +110,8 @@ def series(agencies: list[dict], records: dict[int, list[tuple]]) -> list[tuple]
             None if missing["authorised"] or quota_active == 0 else sums["authorised"],
             None if missing["actual"] or quota_active == 0 else sums["actual"],
             len(active),
+            quota_active,
+            demo,
         )
         if not out or out[-1][1:] != row[1:]:
             out.append(row)
@@ -143,16 +150,18 @@ def _rebuild(ids: list[int]) -> None:
         row["quota"] = row.pop("agency_type__in_district_quota")
         agencies_by_district[row["district_id"]].append(row)
     records: dict[int, list[tuple]] = defaultdict(list)
-    for agency_id, as_of, authorised, actual in (
+    for agency_id, as_of, authorised, actual, kind in (
         HeadcountRecord.objects.filter(agency__district_id__in=ids)
         .order_by("agency_id", "as_of")
-        .values_list("agency_id", "as_of", "authorised", "actual")
+        .values_list("agency_id", "as_of", "authorised", "actual", "source_kind")
     ):
-        records[agency_id].append((as_of, authorised, actual))
+        records[agency_id].append((as_of, authorised, actual, kind))
     rows = [
-        DistrictFigure(district_id=d, valid_from=day, authorised=au, actual=ac, agencies=n)
+        DistrictFigure(
+            district_id=d, valid_from=day, authorised=au, actual=ac, agencies=n, quota_agencies=nq, demo=demo
+        )
         for d in ids
-        for day, au, ac, n in series(agencies_by_district.get(d, []), records)
+        for day, au, ac, n, nq, demo in series(agencies_by_district.get(d, []), records)
     ]
     DistrictFigure.objects.filter(district_id__in=ids).delete()
     DistrictFigure.objects.bulk_create(rows, batch_size=5000)

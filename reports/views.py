@@ -5,12 +5,13 @@ import datetime
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
 from districts.models import Province
 from districts.selectors import districts_in_period
-from reports import exports
+from reports import exports, readcache
 from reports.charts import Bar, change_bar_chart, headcount_line_chart
 from reports.forms import MEASURE_CHOICES, ReportPeriodForm
 from reports.selectors import (
@@ -73,9 +74,25 @@ def _names(baseline: datetime.date, as_of: datetime.date, province=None) -> tupl
 
 class DashboardView(ReportAccessMixin, TemplateView):
     template_name = "reports/dashboard.html"
+    body_template_name = "reports/_dashboard_body.html"
 
     def get_context_data(self, **kwargs):
+        """The page around a body that the read cache keeps until the data changes.
+
+        The body is the same for everyone allowed to see it; the page around it (menu,
+        user name, logout form) is rendered for each request.
+        """
         context = super().get_context_data(**kwargs)
+        province = self.get_province()  # an unknown province is a 404 before any cache lookup
+        context["body"] = readcache.cached(
+            ("dashboard", getattr(province, "pk", None), self.request.get_full_path()),
+            # Without the request: the body needs no context processor (no user, no CSRF token).
+            lambda: render_to_string(self.body_template_name, self.get_body_context()),
+        )
+        return context
+
+    def get_body_context(self) -> dict:
+        context = {}
         form, period = self.get_period()
         baseline, as_of, measure = period["baseline"], period["as_of"], period["measure"]
         province = self.get_province()

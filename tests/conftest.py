@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import caches
 from django.core.management import call_command
 from django.utils import translation
 
@@ -63,6 +64,19 @@ def _axes_only_where_tested(request, settings):
     login() makes them; tests of login protection turn it on with @pytest.mark.axes."""
     if request.node.get_closest_marker("axes") is None:
         settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def _read_cache_where_committed(request, settings):
+    """The read cache is renewed when a write commits, which a test inside a transaction never
+    does: there it would serve pages from before the test's own writes. It is on where writes
+    commit: the browser tests (a live server) and the read-cache tests (@pytest.mark.read_cache,
+    which run their writes' on-commit callbacks). Each test starts with it empty."""
+    caches["reads"].clear()
+    if request.node.get_closest_marker("read_cache") is None and request.node.get_closest_marker("browser") is None:
+        settings.READ_CACHE_SECONDS = 0
+    yield
+    caches["reads"].clear()
 
 
 # --- the browser, shared by every browser test (one Playwright instance per session) ---

@@ -1,5 +1,6 @@
 """Base viewsets: JSON errors even for CSV requests, CSV columns, ETag and If-Match."""
 
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, viewsets
 from rest_framework.renderers import JSONRenderer
@@ -7,6 +8,7 @@ from rest_framework.response import Response
 
 from config.api.exceptions import PreconditionFailed, django_error_detail
 from mergers.services import StaleVersion
+from reports import readcache
 
 MSG_BAD_IF_MATCH = _('Tiêu đề If-Match phải là một phiên bản, ví dụ "3".')
 
@@ -79,5 +81,48 @@ class VersionedMixin:
         return Response(self.get_serializer(self.etag_object).data)
 
 
-class ReadOnlyViewSet(JSONErrorsMixin, CSVHeaderMixin, VersionedMixin, viewsets.ReadOnlyModelViewSet):
+# Headers a cached response keeps; the rest (Vary, Allow, Content-Disposition ...) are set again on each request.
+CACHED_HEADERS = ("Content-Type", "ETag")
+
+
+class CachedReadMixin:
+    """GET responses come from the read cache (reports.readcache) while the data is unchanged.
+
+    Authentication, permissions and content negotiation still run on every request: the
+    cache only skips the queries and the rendering. The key is the absolute URL (pagination
+    links are absolute) and the negotiated media type, under the current data stamp, day and
+    language; no response depends on who asks once they may read it. Only 200s are kept.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.read_cache_key = None
+        if request.method != "GET":
+            return
+        cache_key = readcache.key("api", request.build_absolute_uri(), request.accepted_media_type)
+        hit = readcache.get(cache_key)
+        if hit is None:
+            self.read_cache_key = cache_key
+            return
+        status_code, headers, content = hit
+        response = HttpResponse(content, status=status_code)
+        for name, value in headers:
+            response[name] = value
+        # DRF's dispatch looks the handler up after initial(): answer with the stored response.
+        self.get = lambda *args, **kwargs: response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        cache_key = getattr(self, "read_cache_key", None)
+        if cache_key is not None and response.status_code == 200 and isinstance(response, Response):
+
+            def store(rendered):
+                headers = [(name, rendered[name]) for name in CACHED_HEADERS if rendered.has_header(name)]
+                readcache.put(cache_key, (rendered.status_code, headers, rendered.content))
+
+            response.add_post_render_callback(store)
+        return response
+
+
+class ReadOnlyViewSet(CachedReadMixin, JSONErrorsMixin, CSVHeaderMixin, VersionedMixin, viewsets.ReadOnlyModelViewSet):
     """List and detail, with the project's permissions, filters, pagination, CSV and ETags."""

@@ -35,7 +35,7 @@ from mergers.filtersets import (
     MergerFilterSet,
     ProgrammeFilterSet,
 )
-from mergers.models import AgencyType, Programme
+from mergers.models import AgencyType, Merger, Programme
 from mergers.selectors import agency_list, headcount_list, merger_list
 
 CODE_REGEX = "[-a-zA-Z0-9_]+"
@@ -164,6 +164,8 @@ class MergerViewSet(HistoryMixin, WritableViewSet):
     ordering_fields = ["id", "decided_on", "effective_on", "status", "headcount_before", "reduction", "reduction_pct"]
     # Completing, advancing or cancelling changes a merger: they need `change_merger`.
     action_permission_methods = {"advance": "PATCH", "complete": "PATCH", "cancel": "PATCH"}
+
+    queryset = Merger.objects.all()  # the model, for the permissions; the answer comes from get_queryset
 
     def get_queryset(self):
         return merger_list(as_lists=True)

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import HasPermissions
-from config.api.views import JSONErrorsMixin
+from config.api.views import CachedReadMixin, JSONErrorsMixin
 from reports.api.serializers import (
     ProgressParamsSerializer,
     ProgressReportSerializer,
@@ -18,7 +18,7 @@ from reports.selectors import first_decision_date, progress_report, staffing_rep
 REPORT_PERMISSIONS = ["mergers.view_merger", "mergers.view_headcountrecord", "districts.view_district"]
 
 
-class ReportView(JSONErrorsMixin, APIView):
+class ReportView(CachedReadMixin, JSONErrorsMixin, APIView):
     permission_classes = [HasPermissions]
     required_permissions = REPORT_PERMISSIONS
     renderer_classes = [JSONRenderer]

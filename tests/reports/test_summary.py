@@ -8,10 +8,11 @@ from django.core.management import call_command
 
 from districts.models import District
 from mergers import services
+from mergers.choices import SourceKind
 from mergers.models import Agency, HeadcountRecord
 from reports import summary
 from reports.models import DistrictFigure
-from reports.selectors import district_figures, district_figures_direct
+from reports.selectors import district_figures, district_figures_direct, headcount_series, headcount_series_direct
 from tests.factories import AgencyFactory, AgencyTypeFactory, DistrictFactory, HeadcountFactory
 
 D = datetime.date
@@ -99,3 +100,45 @@ def test_the_summary_is_read_with_a_fixed_number_of_queries(quang_ninh, django_a
     # Hạ Long on 01/06/2018: the three merged agencies (MTTQ bloc 23, Tổ chức - Nội vụ 15,
     # Kiểm tra - Thanh tra 14); every source, the Labour Federation included, has ended.
     assert rows[0] == ("193", 23 + 15 + 14, 3)
+
+
+def _every_day_series(fn, **where):
+    days = _every_change_date()
+    return {
+        measure: [
+            (p.on, p.headcount, p.is_demo)
+            for p in fn(start=days[0], end=days[-1], measure=measure, dates=days, **where)
+        ]
+        for measure in ("authorised", "actual")
+    }
+
+
+def test_series_from_the_summary_equals_the_direct_definition(quang_ninh):
+    """Province, country and every district, both measures, on every date around a change."""
+    from districts.models import Province
+
+    assert _every_day_series(headcount_series) == _every_day_series(headcount_series_direct)
+    qn = Province.objects.get(code="22")
+    assert _every_day_series(headcount_series, province=qn) == _every_day_series(headcount_series_direct, province=qn)
+    for district in District.objects.all():
+        assert _every_day_series(headcount_series, district=district) == _every_day_series(
+            headcount_series_direct, district=district
+        ), district.code
+
+
+def test_a_district_without_in_quota_agencies_is_nothing_to_count_not_missing():
+    """Only outside-quota agencies (the Labour Federation's kind): the province sum skips it."""
+    counted, empty = DistrictFactory(), DistrictFactory()
+    quota, outside = AgencyTypeFactory(), AgencyTypeFactory(in_district_quota=False)
+    agency = AgencyFactory(district=counted, agency_type=quota, established_on=D(2015, 1, 1))
+    HeadcountFactory(agency=agency, as_of=D(2015, 1, 1), authorised=9, source_kind=SourceKind.OFFICIAL)
+    AgencyFactory(district=empty, agency_type=outside, established_on=D(2015, 1, 1))
+    assert empty.province == counted.province
+    for fn in (headcount_series, headcount_series_direct):
+        points = fn(start=D(2015, 6, 1), end=D(2016, 1, 1), province=counted.province)
+        assert [(p.on, p.headcount, p.is_demo) for p in points] == [
+            (D(2015, 6, 1), 9, False),
+            (D(2016, 1, 1), 9, False),
+        ], fn.__name__
+    rows = DistrictFigure.objects.filter(district=empty).values_list("authorised", "agencies", "quota_agencies")
+    assert list(rows) == [(None, 0, 0), (None, 1, 0)]

@@ -5,6 +5,7 @@ Needed only after writes that bypass the models' save() (raw SQL, QuerySet.updat
 
 from django.core.management import BaseCommand
 
+from reports import readcache
 from reports.summary import refresh_all
 
 
@@ -13,4 +14,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = refresh_all()
+        readcache.bump()  # pages and API responses cached before the rebuild are not served again
         self.stdout.write(self.style.SUCCESS(f"Rebuilt the figures of {count} districts."))

@@ -1,0 +1,223 @@
+"""The read cache: served again only while the data is unchanged, never past a committed write."""
+
+import datetime
+import logging
+
+import pytest
+from django.db import OperationalError, transaction
+
+from mergers import services
+from mergers.choices import SourceKind
+from mergers.models import Agency
+from reports import readcache
+from reports.models import DataVersion
+from tests.api.conftest import token_client
+from tests.reports.htmltext import text_of
+
+pytestmark = [pytest.mark.django_db, pytest.mark.read_cache]
+
+STAFFING = "/api/v1/reports/staffing/"
+PARAMS = {"baseline": "2015-11-30", "as_of": "2021-06-01", "province": "22"}
+
+
+def ha_long(body: dict) -> dict:
+    return next(row for row in body["districts"] if row["district"] == "193")
+
+
+def record_headcount(user, *, authorised: int, day=datetime.date(2021, 1, 1)):
+    agency = Agency.objects.get(pk=7)
+    return services.headcount_record(
+        user=user, agency=agency, as_of=day, authorised=authorised, source="Báo cáo", source_kind=SourceKind.OFFICIAL
+    )
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Inside it, writes run their on-commit callbacks at its end, as when their transaction commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def bumps(monkeypatch):
+    """The stamps given after commits, in order."""
+    given = []
+    real = readcache.bump
+
+    def counted():
+        real()
+        given.append(readcache.stamp())
+
+    monkeypatch.setattr(readcache, "bump", counted)
+    return given
+
+
+def test_a_committed_write_renews_the_stamp_once_per_transaction(quang_ninh, editor, bumps, commit):
+    before = readcache.stamp()
+    with commit(), transaction.atomic():
+        record_headcount(editor, authorised=30)
+        record_headcount(editor, authorised=31, day=datetime.date(2021, 2, 1))
+        assert bumps == []  # not before the commit
+    assert len(bumps) == 1
+    assert readcache.stamp() == bumps[0]
+    assert bumps[0] not in (None, before)
+    assert DataVersion.objects.count() == 1
+
+
+def test_a_rolled_back_write_leaves_the_stamp(quang_ninh, editor, bumps, commit):
+    before = readcache.stamp()
+    with commit(), pytest.raises(RuntimeError), transaction.atomic():
+        record_headcount(editor, authorised=30)
+        raise RuntimeError("abandon the write")
+    assert bumps == []
+    assert readcache.stamp() == before
+
+
+def test_a_rolled_back_savepoint_does_not_lose_the_outer_write(quang_ninh, editor, bumps, commit):
+    """The first write's callback is dropped with its savepoint; the second's still runs."""
+    with commit(), transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            record_headcount(editor, authorised=30)
+            raise RuntimeError("abandon the inner write")
+        record_headcount(editor, authorised=32)
+    assert len(bumps) == 1
+
+
+def test_the_report_is_served_again_until_a_write_commits(
+    quang_ninh, editor, analyst, django_assert_num_queries, commit
+):
+    client = token_client(analyst)
+    first = client.get(STAFFING, PARAMS)
+    assert first.status_code == 200
+    assert ha_long(first.json())["headcount_current"] == 93
+    # Only the stamp: the token's user, their permissions and the report come from the cache.
+    with django_assert_num_queries(1):
+        again = client.get(STAFFING, PARAMS)
+    assert again.content == first.content
+    assert again["Content-Type"] == "application/json"
+
+    with commit():
+        record_headcount(editor, authorised=40)
+    after = client.get(STAFFING, PARAMS).json()
+    # Agency 7 (the MTTQ bloc's office) goes from 43 to 40: Hạ Long 93 - 43 + 40.
+    assert ha_long(after)["headcount_current"] == 90
+    assert ha_long(after)["change"] == 90 - ha_long(first.json())["headcount_baseline"]
+
+
+def test_a_write_through_the_api_is_seen_by_the_next_read(quang_ninh, editor_client, analyst, commit):
+    client = token_client(analyst)
+    assert ha_long(client.get(STAFFING, PARAMS).json())["headcount_current"] == 93
+    with commit():
+        response = editor_client.post(
+            "/api/v1/headcounts/",
+            {"agency": 7, "as_of": "2021-01-01", "authorised": 18, "source": "Báo cáo", "source_kind": "official"},
+        )
+    assert response.status_code == 201, response.json()
+    assert ha_long(client.get(STAFFING, PARAMS).json())["headcount_current"] == 93 - 43 + 18
+
+
+def test_the_cache_does_not_skip_permissions(quang_ninh, analyst, nobody):
+    assert token_client(analyst).get(STAFFING, PARAMS).status_code == 200
+    response = token_client(nobody).get(STAFFING, PARAMS)
+    assert response.status_code == 403
+    assert token_client(None).get(STAFFING, PARAMS).status_code == 401
+
+
+def test_a_deleted_token_or_a_removed_role_counts_at_the_next_request(quang_ninh, analyst, commit):
+    from django.contrib.auth.models import Group
+    from rest_framework.authtoken.models import Token
+
+    client = token_client(analyst)
+    assert client.get(STAFFING, PARAMS).status_code == 200
+    assert client.get(STAFFING, PARAMS).status_code == 200  # served from the cache
+    with commit():
+        analyst.groups.remove(Group.objects.get(name="analysts"))
+    assert client.get(STAFFING, PARAMS).status_code == 403
+    with commit():
+        analyst.groups.add(Group.objects.get(name="analysts"))
+    assert client.get(STAFFING, PARAMS).status_code == 200
+    with commit():
+        Token.objects.filter(user=analyst).delete()
+    response = client.get(STAFFING, PARAMS)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid token."}  # DRF's message: it has no Vietnamese one
+
+
+def test_a_login_does_not_empty_the_cache(quang_ninh, analyst, client, commit):
+    before = readcache.stamp()
+    with commit():
+        assert client.login(username="analyst", password="pw-for-tests-1")
+    assert readcache.stamp() == before
+
+
+def test_languages_and_formats_are_kept_apart(quang_ninh, analyst):
+    client = token_client(analyst)
+    vi = client.get("/api/v1/agency-types/", HTTP_ACCEPT_LANGUAGE="vi")
+    en = client.get("/api/v1/agency-types/", HTTP_ACCEPT_LANGUAGE="en")
+    csv = client.get("/api/v1/agency-types/", {"format": "csv"})
+    assert vi.status_code == en.status_code == csv.status_code == 200
+    assert csv["Content-Type"].startswith("text/csv")
+    assert csv["Content-Disposition"] == 'attachment; filename="agency-types.csv"'
+    assert csv.content != vi.content
+    assert client.get("/api/v1/agency-types/", {"format": "csv"}).content == csv.content
+
+
+def test_a_detail_keeps_its_etag_when_served_from_the_cache(quang_ninh, analyst, django_assert_num_queries):
+    client = token_client(analyst)
+    first = client.get("/api/v1/agencies/7/")
+    assert first["ETag"] == f'"{Agency.objects.get(pk=7).version}"'
+    with django_assert_num_queries(1):
+        again = client.get("/api/v1/agencies/7/")
+    assert (again.content, again["ETag"]) == (first.content, first["ETag"])
+
+
+def test_errors_are_not_cached(quang_ninh, analyst):
+    client = token_client(analyst)
+    assert client.get("/api/v1/agencies/999999/").status_code == 404
+    assert client.get(STAFFING, {"as_of": "not a date"}).status_code == 400
+    assert readcache.get(readcache.key("api", "http://testserver/api/v1/agencies/999999/", "application/json")) is None
+
+
+def main(response) -> str:
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def test_the_dashboard_body_is_cached_and_the_page_around_it_is_not(
+    quang_ninh, leader, client, django_assert_num_queries, editor, commit
+):
+    client.force_login(leader)
+    path = "/?baseline=30/11/2015&as_of=01/06/2021"
+    first = client.get(path)
+    assert first.status_code == 200
+    page = first.content.decode()
+    assert leader.username in page
+    # Session, user, province, stamp, the user's groups for the menu (the permissions are cached).
+    with django_assert_num_queries(5):
+        again = client.get(path)
+    assert main(again) == main(first)
+    assert again.content != first.content  # the logout form's CSRF token is new on each page
+
+    with commit():
+        record_headcount(editor, authorised=40)
+    changed = main(client.get(path))
+    assert changed != main(first)
+    assert (text_of(main(first), "total-current"), text_of(changed, "total-current")) == (
+        "606",
+        "603",  # agency 7: 43 -> 40
+    )
+
+
+def test_a_failed_stamp_renewal_is_logged_not_raised(quang_ninh, editor, monkeypatch, caplog):
+    def broken():
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(readcache, "bump", broken)
+    with caplog.at_level(logging.ERROR, logger="reports.readcache"):
+        readcache._bump_after_commit()
+    assert "could not renew the data stamp" in caplog.text
+
+
+def test_nothing_is_cached_when_turned_off(quang_ninh, settings):
+    settings.READ_CACHE_SECONDS = 0
+    assert readcache.key("anything") is None
+    assert readcache.cached(("anything",), lambda: 1) == 1
