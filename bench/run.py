@@ -58,9 +58,9 @@ ENDPOINTS = [
     ("headcounts list, one district", "/api/v1/headcounts/?district=193", "api"),
     ("district detail", "/api/v1/districts/193/", "api"),
 ]
-# Not a target: what Django, DRF and token authentication cost with no data at all (the API's
-# root lists its links). The gap between the HTTP floor and this row is the framework's.
-FRAMEWORK = ("API root (framework and token authentication, no data)", "/api/v1/", "api")
+# Not a target: an API request with no data behind it (the stamp only; the root lists one link
+# per endpoint). What Django, DRF and token authentication cost by themselves is at most this.
+FRAMEWORK = ("API root: no data, token authentication and one link per endpoint", "/api/v1/", "api")
 # Cache misses: each endpoint requested once after a new data stamp, this many times.
 COLD_REQUESTS = 10
 
