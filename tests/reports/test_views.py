@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from districts.models import District
+from districts.models import District, Province
 from mergers import services
 from mergers.choices import SourceKind
 from mergers.models import AgencyType, Merger, Programme
@@ -117,6 +117,10 @@ def test_matrix_cells_link_to_mergers_and_show_stage_date_decision(leader_client
     assert text_of(page, "cell-193-1") == "Kế hoạch 30/11/2015 QĐ 44-QĐ/TU demo"
     assert text_of(page, "cell-193-2") == "Nhất thể hóa chức danh 04/01/2016 demo"
     assert 'class="stage stage-completed"' in page
+    # A district with no merger under a programme: nothing planned yet, not missing figures.
+    new = DistrictFactory(province=Province.objects.get(code="22"), code="999", name="Thử")
+    page = leader_client.get("/?as_of=27/09/2017&baseline=30/11/2015").content.decode()
+    assert [text_of(page, f"cell-{new.code}-{n}") for n in (1, 2, 3)] == ["Chưa có hợp nhất"] * 3
     # Hoành Bồ still appears in 2020, labelled with its successor.
     page_2020 = leader_client.get(URL_2020).content
     assert text_of(page_2020, "successor-204") == "giải thể từ 01/01/2020, sáp nhập vào Thành phố Hạ Long"
