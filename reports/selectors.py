@@ -549,6 +549,13 @@ def change_dates(
     return sorted({start, end, *dates})
 
 
+def series_dates(start, end, *, province=None, district=None, dates=None) -> list[datetime.date]:
+    """The dates of a series: `dates`, or every change date in [start, end]; at most SERIES_MAX_POINTS."""
+    if dates is None:
+        dates = change_dates(min(start, end), max(start, end), province=province, district=district)
+    return thin_dates(dates, SERIES_MAX_POINTS)
+
+
 def headcount_series(
     *,
     start: datetime.date,
@@ -563,14 +570,12 @@ def headcount_series(
     Read from the summary (reports.DistrictFigure): two queries (the dates unless given, then
     the districts' steps up to `end`), whatever the number of headcount records. Beyond
     `SERIES_MAX_POINTS` change dates, an evenly spaced selection of them (first and last kept).
-    Equal, date by date, to `headcount_series_direct` (tests/reports/test_selectors.py).
+    Equal, date by date, to `headcount_series_direct` (tests/reports/test_summary.py).
 
     On a date: the sum over the districts that have in-quota agencies then; missing when any
     of them lacks a figure, or when no district has any; demo when any figure in force is.
     """
-    if dates is None:
-        dates = change_dates(min(start, end), max(start, end), province=province, district=district)
-    dates = thin_dates(dates, SERIES_MAX_POINTS)
+    dates = series_dates(start, end, province=province, district=district, dates=dates)
     if not dates:
         return []
     figures = DistrictFigure.objects.filter(valid_from__lte=dates[-1])
@@ -619,9 +624,7 @@ def headcount_series_direct(
 
     Two queries, but the second holds a subquery over the headcount records per date.
     """
-    if dates is None:
-        dates = change_dates(min(start, end), max(start, end), province=province, district=district)
-    dates = thin_dates(dates, SERIES_MAX_POINTS)
+    dates = series_dates(start, end, province=province, district=district, dates=dates)
     if not dates:
         return []
     annotations = {}
