@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup install test lint check fixture vendor messages clean bench
+.PHONY: run setup reset-data install test lint check fixture vendor messages clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -16,23 +16,31 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-## Migrate, load the Quảng Ninh data (idempotent) and create the demo accounts.
+## Migrate, load the Quảng Ninh data into an empty database (never over edits) and create the demo accounts.
 setup: install
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py loaddata quang_ninh
+	$(PY) manage.py seed_quang_ninh
 	$(PY) manage.py create_demo_accounts
+
+## Replace the Quảng Ninh data (every edit lost) by the shipped data; asks you to type "yes".
+## FORCE=1 (scripts) does not ask.
+reset-data: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py reset_quang_ninh $(if $(filter 1 yes true,$(FORCE)),--no-input)
 
 ## Set up and serve on http://127.0.0.1:8000
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## The whole test suite (SQLite unless DATABASE_URL says otherwise).
+## The whole test suite (SQLite unless DATABASE_URL says otherwise), on every core (pytest-xdist).
+TEST_WORKERS ?= auto
 test: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 check: install
 	$(PY) manage.py check

@@ -290,6 +290,13 @@ def cold(port: int, path: str, headers: dict, db_url: str, n: int = COLD_REQUEST
         for _ in range(n):
             with conn.cursor() as cur:
                 cur.execute("UPDATE reports_dataversion SET stamp = floor(random() * 9e18)::bigint WHERE id = 1")
+                # Answers about one province are keyed on its own stamp and the shared one (province 0).
+                cur.execute(
+                    "INSERT INTO reports_provinceversion (province_id, stamp) "
+                    "SELECT id, floor(random() * 9e18)::bigint FROM districts_province "
+                    "UNION ALL SELECT 0, floor(random() * 9e18)::bigint "
+                    "ON CONFLICT (province_id) DO UPDATE SET stamp = EXCLUDED.stamp"
+                )
             req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
             started = time.perf_counter()
             with urllib.request.urlopen(req, timeout=120) as resp:

@@ -9,10 +9,11 @@ from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.routers import APIRootView, DefaultRouter
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.settings import api_settings
 
-from config.api.exceptions import not_found
-from config.api.schema import ERROR
+from core.api.exceptions import not_found
+from core.api.schema import ERROR
+from core.api.throttles import ScopedRateThrottle
 from districts.api.urls import router as districts_router
 from mergers.api.urls import router as mergers_router
 
@@ -21,16 +22,32 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
-@extend_schema_view(post=extend_schema(responses={200: TokenSerializer, 400: ERROR, 429: ERROR}))
+@extend_schema_view(
+    post=extend_schema(operation_id="auth_token_create", responses={200: TokenSerializer, 400: ERROR, 429: ERROR})
+)
 class TokenView(ObtainAuthToken):
-    """POST username and password, get {"token": KEY}; send it as `Authorization: Token KEY`."""
+    """POST username and password as JSON, get {"token": KEY}; send it as `Authorization: Token KEY`.
 
-    throttle_classes = [AnonRateThrottle, UserRateThrottle]
+    Anonymous (no authentication is read, so no session CSRF check either), with its own
+    budget of attempts (`token` scope), apart from data reads and from the schema.
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+    # ObtainAuthToken names DRF's own parsers (form, multipart, JSON): the project's JSON parser
+    # with its limits, as everywhere.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
 
 class PublicSchemaMixin:
+    """The schema and its docs: public, with their own budget (`schema` scope)."""
+
     permission_classes = [AllowAny]
     authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "schema"
 
 
 class SchemaView(PublicSchemaMixin, SpectacularAPIView):

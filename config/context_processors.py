@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from mergers.roles import ANALYSTS, EDITORS, LEADERS
+from core.roles import ANALYSTS, EDITORS, LEADERS
 
 ROLE_LABELS = {EDITORS: _("Biên tập viên"), LEADERS: _("Lãnh đạo"), ANALYSTS: _("Chuyên viên phân tích")}
 

@@ -40,14 +40,22 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+SQLITE_TIMEOUT_SECONDS = 20
+
+
 def database_config() -> dict:
     """DATABASE_URL, or a SQLite file in the project when it is unset."""
     default = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     url = env_str("DATABASE_URL", default)
     config = dj_database_url.parse(url, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 600), conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        # SQLite locks the whole file: wait for a writer instead of failing at once.
-        config.setdefault("OPTIONS", {})["timeout"] = 20
+        # SQLite locks the whole file. A transaction that reads first and writes later (every
+        # service: lock, check, write) would ask for the write lock mid-way, and SQLite refuses
+        # that at once while another writer holds it ("database is locked", a 500): four
+        # simultaneous completions of one merger gave 200, 500, 500, 500. IMMEDIATE takes the
+        # write lock at BEGIN, so writers queue (up to `timeout` seconds) and the later ones
+        # see the first one's commit: 200, 409, 409, 409 (tests/security/test_sqlite_concurrency.py).
+        config.setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=SQLITE_TIMEOUT_SECONDS)
     return config
 
 
@@ -84,3 +92,40 @@ def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
     if not meta.startswith("HTTP_"):
         meta = f"HTTP_{meta}"
     return meta, expected.strip()
+
+
+# --- issue 13: one cache for every worker ----------------------------------------------------
+
+LOCAL_CACHE_BACKENDS = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+
+
+def cache_config() -> dict:
+    """CACHES: Redis when REDIS_URL is set, each process's own memory otherwise.
+
+    `default` holds the throttle counters, `reads` the read cache and the cached token users
+    and permissions (core/readcache.py, core/auth.py). In local memory every gunicorn
+    worker keeps its own counters, so three workers allow three times the throttle rate: fine
+    for `make run`, not for production (the deploy check config.W001 says so). The read cache
+    is right in either (its keys carry the database's data stamp); shared, a page built by one
+    worker serves them all. DJANGO_CACHE_KEY_PREFIX separates sites (or test runs) sharing a Redis.
+    """
+    url = env_str("REDIS_URL", "")
+    prefix = env_str("DJANGO_CACHE_KEY_PREFIX", "")
+    if url:
+        redis = "django.core.cache.backends.redis.RedisCache"
+        return {
+            "default": {"BACKEND": redis, "LOCATION": url, "KEY_PREFIX": f"{prefix}default"},
+            "reads": {"BACKEND": redis, "LOCATION": url, "KEY_PREFIX": f"{prefix}reads"},
+        }
+    return {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+        # A national staffing report is about 300 kB: 400 entries bound a worker's memory.
+        "reads": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "reads",
+            "OPTIONS": {"MAX_ENTRIES": 400},
+        },
+    }

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from config.env import (
     BASE_DIR,
     INSECURE_DEFAULT_SECRET_KEY,
+    cache_config,
     database_config,
     env_bool,
     env_int,
@@ -43,16 +44,23 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "core",  # what every app uses (the bottom layer: see pyproject.toml's import contract)
     "districts",
     "mergers",
     "reports",
+    "config.apps.ProjectConfig",  # the project's own system checks (config/checks.py)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A strong ETag from the bytes of every GET answer (pages and API, each format and
+    # language apart), and 304 for a matching If-None-Match. Before anything that changes the body.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "config.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.VietnameseFirstLocaleMiddleware",
+    "config.middleware.RateLimitHeadersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -122,7 +130,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.auth.CachedTokenAuthentication",
+        "core.auth.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
@@ -134,7 +142,8 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Quảng Ninh merger tracker API",
+    # ASCII: client generators derive package and module names from the title (issue 15).
+    "TITLE": "Quang Ninh Merger Tracker API",
     "DESCRIPTION": "District-level agency mergers in Quảng Ninh province, 2015-2020.",
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -147,6 +156,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
+    # WeasyPrint (the printed report's PDF) warns about every SVG property in the shared print stylesheet.
+    "loggers": {"weasyprint": {"level": "ERROR"}},
 }
 
 # --- issue 4: web pages -------------------------------------------------------------------
@@ -170,21 +181,33 @@ REST_FRAMEWORK.update(
     {
         # Reading needs the model's view permission; anonymous requests get 401 (Token first,
         # so that the 401 carries WWW-Authenticate).
-        "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.ModelPermissions"],
-        "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
+        "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ModelPermissions"],
+        "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
         "PAGE_SIZE": 50,
         # No browsable API: every answer under /api/ is JSON (or CSV when asked for).
-        "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "config.api.renderers.CSVRenderer"],
+        "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "core.api.renderers.CSVRenderer"],
+        # JSON bodies only (issue 15: a client generator offered form and multipart variants it
+        # cannot build), with a size, depth and text check (issue 13: no 500 from a crafted body).
+        "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
+        # Each throttle records its budget for the RateLimit-* headers (core.api.throttles).
         "DEFAULT_THROTTLE_CLASSES": [
-            "rest_framework.throttling.AnonRateThrottle",
-            "rest_framework.throttling.UserRateThrottle",
+            "core.api.throttles.AnonRateThrottle",
+            "core.api.throttles.UserRateThrottle",
         ],
+        # One budget per purpose (issue 15): data reads (anon, user), token attempts (token) and
+        # the schema and its docs (schema), so that 60 schema downloads do not lock out logins.
         "DEFAULT_THROTTLE_RATES": {
             "anon": throttle_rate("API_THROTTLE_ANON", "60/minute"),
             "user": throttle_rate("API_THROTTLE_USER", "1200/minute"),
+            "token": throttle_rate("API_THROTTLE_TOKEN", "60/minute"),
+            "schema": throttle_rate("API_THROTTLE_SCHEMA", "60/minute"),
         },
-        "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
-        "DEFAULT_SCHEMA_CLASS": "config.api.schema.APIAutoSchema",
+        "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+        "DEFAULT_SCHEMA_CLASS": "core.api.schema.APIAutoSchema",
+        "DEFAULT_FILTER_BACKENDS": [
+            "django_filters.rest_framework.DjangoFilterBackend",
+            "core.api.filters.StrictOrderingFilter",
+        ],
         "TEST_REQUEST_DEFAULT_FORMAT": "json",
     }
 )
@@ -198,9 +221,18 @@ SPECTACULAR_SETTINGS.update(
             "MergerStatusEnum": "mergers.choices.MergerStatus",
             "SectorEnum": "mergers.choices.Sector",
             "DistrictKindEnum": "districts.choices.DistrictKind",
+            "MeasureEnum": "mergers.figures.MEASURES",
         },
+        # ASCII names for the enums of query parameters, CSV answers as text, JSON-only bodies,
+        # the token endpoint anonymous (core/api/schema.py, issue 15).
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "core.api.schema.postprocess_schema",
+        ],
     }
 )
+# --- issue 15: a CSV of a list is every filtered row, streamed, up to this many (else a 400).
+API_CSV_MAX_ROWS = env_int("API_CSV_MAX_ROWS", 100_000)
 
 # --- issue 7 (hardening): production security, CSP, login brute-force protection -------
 # `manage.py check --deploy --fail-level WARNING` passes with DJANGO_DEBUG=0 (tested in
@@ -223,8 +255,8 @@ MIDDLEWARE += ["csp.middleware.CSPMiddleware", "axes.middleware.AxesMiddleware"]
 # admin and DRF's ObtainAuthToken all pass it).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend, with the permissions kept in the read cache (config/auth.py).
-    "config.auth.CachedPermissionsBackend",
+    # ModelBackend, with the permissions kept in the read cache (core/auth.py).
+    "core.auth.CachedPermissionsBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("DJANGO_AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("DJANGO_AXES_COOLOFF_MINUTES", 30))
@@ -287,16 +319,47 @@ if not DEBUG:
 # --- issue polish: the empty choice of every list filter reads "Tất cả" (all), not "---------".
 FILTERS_EMPTY_CHOICE_LABEL = _("Tất cả")
 
-# --- issue 6: the read cache (reports/readcache.py). Pages and API responses are reused until
+# --- issue 6: the read cache (core/readcache.py). Pages and API responses are reused until
 # the next committed write changes the data stamp in the database. The stamp keeps every
 # worker's own cache right, so a per-process cache needs no shared server. 0 turns it off.
 READ_CACHE_SECONDS = env_int("DJANGO_READ_CACHE_SECONDS", 300)
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    # A national staffing report is about 300 kB: 400 entries bound a worker's memory.
-    "reads": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "reads",
-        "OPTIONS": {"MAX_ENTRIES": 400},
-    },
-}
+# --- issue 13: Redis when REDIS_URL is set (throttles, read cache, cached auth shared by every
+# worker), local memory otherwise; `manage.py check --deploy` warns about the latter (config/checks.py).
+CACHES = cache_config()
+
+# --- issue 13: limits on an uploaded headcount workbook (mergers/imports.py), checked before
+# it is parsed. A legitimate district sheet has tens of rows and 4 columns; these are generous.
+# The zip limits bound what openpyxl may decompress (Python's zipfile never yields more than a
+# member's declared size), so a "zip bomb" or a shared-strings bomb is refused up front.
+HEADCOUNT_IMPORT_MAX_BYTES = env_int("DJANGO_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+HEADCOUNT_IMPORT_MAX_MEMBER_BYTES = env_int("DJANGO_IMPORT_MAX_MEMBER_BYTES", 10 * 1024 * 1024)
+HEADCOUNT_IMPORT_MAX_TOTAL_BYTES = env_int("DJANGO_IMPORT_MAX_TOTAL_BYTES", 30 * 1024 * 1024)
+HEADCOUNT_IMPORT_MAX_MEMBERS = env_int("DJANGO_IMPORT_MAX_MEMBERS", 200)
+HEADCOUNT_IMPORT_MAX_ROWS = env_int("DJANGO_IMPORT_MAX_ROWS", 5000)
+HEADCOUNT_IMPORT_MAX_COLUMNS = env_int("DJANGO_IMPORT_MAX_COLUMNS", 30)
+
+# Open data -------------------------------------------------------------------
+# /open-data/datapackage.zip and /open-data/popolo.json: for signed-in readers and API tokens,
+# and for anyone without logging in only when an administrator turns this on.
+OPEN_DATA_PUBLIC = env_bool("OPEN_DATA_PUBLIC", False)
+
+SPECTACULAR_SETTINGS[
+    "DESCRIPTION"
+] = f"""Sáp nhập các cơ quan cấp huyện của tỉnh Quảng Ninh, 2015-2025 (District-level agency mergers
+in Quảng Ninh province).
+
+- Xác thực: `POST /api/v1/auth/token/` với `{{"username": ..., "password": ...}}` (JSON), rồi gửi
+  tiêu đề `Authorization: Token KEY`.
+- Ngôn ngữ: tiếng Việt mặc định; tiêu đề `Accept-Language: en` cho thông báo tiếng Anh.
+- Danh sách: `page`, `page_size` (tối đa 500), `ordering`, `q` (tìm không dấu), các bộ lọc của
+  từng danh sách. Tham số không được hỗ trợ, tham số lặp lại hoặc `ordering` sai: 400 nêu tên tham số.
+- `?format=csv`: mọi dòng đã lọc (không phân trang), tối đa {API_CSV_MAX_ROWS} dòng; nhiều hơn: 400.
+- `?brief=1`: chỉ `id`, `url`, `display` và khóa tự nhiên; `?fields=a,b`: chỉ các trường này.
+- Giới hạn tần suất: tiêu đề `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`; 429 có `Retry-After`.
+"""
+# --- issue 14: the decision register's scanned copies ----------------------------------------
+# Stored through Django's storage API (STORAGES["default"]) under MEDIA_ROOT/decisions/, never
+# served as static files: /decisions/<id>/scan/ hands them to signed-in users with the view
+# permission only (no MEDIA_URL route exists). PDF, PNG or JPEG, at most this many bytes.
+MEDIA_ROOT = env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media"))
+DECISION_SCAN_MAX_BYTES = env_int("DJANGO_DECISION_SCAN_MAX_BYTES", 10 * 1024 * 1024)

@@ -1,33 +1,29 @@
-"""Admin for provinces, districts and editors' district scopes.
+"""Admin for provinces; writes go through districts.services.
 
-These models have no rules beyond their fields and database constraints, which the
-admin's model forms validate (validate_constraints) before saving.
+Districts are administered in mergers/admin.py: dissolving a district ends its agencies'
+activity (mergers.services.district_dissolve), a write of the app above this one.
 """
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from districts.models import District, EditorScope, Province
+from districts import services
+from districts.admin_services import ServiceAdminMixin
+from districts.models import Province
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name", "search_name"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []
 
-@admin.register(District)
-class DistrictAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "full_name", "kind", "province", "established_on", "dissolved_on", "successor"]
-    list_filter = ["province", "kind", "dissolved_on"]
-    search_fields = ["code", "name", "search_name"]
-    autocomplete_fields = ["successor"]
-    list_select_related = ["province", "successor"]
-    view_on_site = False
+    def call_service(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            return services.province_update(province=obj, data=data, user=request.user)
+        return services.province_create(code=data["code"], name=data["name"], user=request.user)
 
 
-@admin.register(EditorScope)
-class EditorScopeAdmin(admin.ModelAdmin):
-    list_display = ["user"]
-    filter_horizontal = ["districts"]
-    search_fields = ["user__username"]
+# Editors' scopes: mergers/admin.py (their write, services.user_access_set, knows the roles).

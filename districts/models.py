@@ -4,16 +4,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from unidecode import unidecode
 
+from core.managers import CodeManager
 from districts.choices import DistrictKind
 from districts.text import search_key
-
-
-class ProvinceManager(models.Manager):
-    def get_by_natural_key(self, code):
-        return self.get(code=code)
+from districts.validity import is_valid_on
 
 
 class Province(models.Model):
@@ -23,7 +22,7 @@ class Province(models.Model):
     name = models.CharField(_("tên"), max_length=100)
     search_name = models.CharField(max_length=100, editable=False, db_index=True)
 
-    objects = ProvinceManager()
+    objects = CodeManager()
 
     class Meta:
         ordering = ["code"]
@@ -41,17 +40,14 @@ class Province(models.Model):
         return (self.code,)
 
 
-class DistrictManager(models.Manager):
-    def get_by_natural_key(self, code):
-        return self.get(code=code)
-
-
 class District(models.Model):
     """A district-level unit (đơn vị hành chính cấp huyện): huyện, thị xã or thành phố.
 
     A district is valid from `established_on` (empty: before the period recorded) until
     `dissolved_on` (exclusive); when dissolved, `successor` names the district that took
-    it over, as Hạ Long took over Hoành Bồ on 2020-01-01.
+    it over, as Hạ Long took over Hoành Bồ on 2020-01-01, or `successor_province` the
+    province that took over its functions, as when the district tier ended on 2025-07-01.
+    `dissolution_decision` is the decision (in the register, mergers.Decision) that did it.
     """
 
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="districts", verbose_name=_("tỉnh"))
@@ -68,9 +64,25 @@ class District(models.Model):
         related_name="predecessors",
         verbose_name=_("đơn vị kế thừa"),
     )
+    successor_province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tỉnh tiếp nhận chức năng"),
+    )
+    dissolution_decision = models.ForeignKey(
+        "mergers.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="districts_dissolved",
+        verbose_name=_("quyết định giải thể"),
+    )
     search_name = models.CharField(max_length=100, editable=False, db_index=True)
 
-    objects = DistrictManager()
+    objects = CodeManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -96,7 +108,8 @@ class District(models.Model):
         return self.full_name
 
     def save(self, *args, **kwargs):
-        self.search_name = search_key(f"{self.get_kind_display()} {self.name}")
+        with translation.override("vi"):  # the same key whatever the language of the request
+            self.search_name = search_key(f"{self.get_kind_display()} {self.name}")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -107,13 +120,28 @@ class District(models.Model):
 
     @property
     def full_name(self) -> str:
-        """ "Thành phố Hạ Long", "Huyện Đầm Hà"."""
-        return f"{self.get_kind_display()} {self.name}"
+        """ "Thành phố Hạ Long", "Huyện Đầm Hà"; in English "Ha Long City", "Dam Ha District"."""
+        if (translation.get_language() or "").startswith("en"):
+            return f"{unidecode(self.name)} {kind_label(self.kind)}"
+        return f"{kind_label(self.kind)} {self.name}"
 
     def is_active_on(self, day) -> bool:
-        return (self.established_on is None or self.established_on <= day) and (
-            self.dissolved_on is None or self.dissolved_on > day
-        )
+        return is_valid_on(self.established_on, self.dissolved_on, day)
+
+
+# (language, kind) -> the kind's label: a national report names 700 districts, and resolving the
+# lazy label each time was a quarter of its Python time. The catalogues do not change while the
+# process runs; tests/districts/test_models.py checks it equals get_kind_display().
+_KIND_LABELS: dict[tuple[str | None, str], str] = {}
+
+
+def kind_label(kind: str) -> str:
+    """`District.get_kind_display()` for `kind` in the active language, translated once per language."""
+    key = (translation.get_language(), kind)
+    label = _KIND_LABELS.get(key)
+    if label is None:
+        label = _KIND_LABELS[key] = str(dict(DistrictKind.choices).get(kind, kind))
+    return label
 
 
 class EditorScope(models.Model):
@@ -133,3 +161,33 @@ class EditorScope(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class AccessChange(models.Model):
+    """One change of a user's role or district scope, made by an administrator (the history of
+    who may do what). A scope is a list of district codes, or None for the whole province."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_changes", verbose_name=_("người dùng")
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người thay đổi"),
+    )
+    changed_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    role_before = models.CharField(_("vai trò trước"), max_length=50, blank=True)
+    role_after = models.CharField(_("vai trò sau"), max_length=50, blank=True)
+    scope_before = models.JSONField(_("phạm vi trước"), null=True, blank=True)
+    scope_after = models.JSONField(_("phạm vi sau"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("thay đổi quyền")
+        verbose_name_plural = _("thay đổi quyền")
+
+    def __str__(self):
+        return f"{self.user} @ {self.changed_at:%d/%m/%Y %H:%M}"

@@ -2,23 +2,18 @@
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from core.actors import is_system
 from districts.models import District
+from districts.validity import valid_in_period_q, valid_on_q
 
-
-def active_on_q(day: datetime.date, prefix: str = "") -> Q:
-    """Valid on `day`: established (or undated) on or before it and not yet dissolved.
-
-    Shared by districts and agencies, which use the same two field names.
-    """
-    return (Q(**{f"{prefix}established_on__isnull": True}) | Q(**{f"{prefix}established_on__lte": day})) & (
-        Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gt": day})
-    )
+# The one rule of validity on a day (districts/validity.py), under the name the selectors use.
+active_on_q = valid_on_q
 
 
 def district_list(*, province=None) -> QuerySet[District]:
-    qs = District.objects.select_related("province", "successor")
+    qs = District.objects.select_related("province", "successor", "successor_province")
     if province is not None:
         qs = qs.filter(province=province)
     return qs
@@ -30,10 +25,7 @@ def districts_active_on(day: datetime.date, *, province=None) -> QuerySet[Distri
 
 def districts_in_period(start: datetime.date, end: datetime.date, *, province=None) -> QuerySet[District]:
     """Districts valid at any time between `start` and `end` (both included)."""
-    return district_list(province=province).filter(
-        (Q(established_on__isnull=True) | Q(established_on__lte=end))
-        & (Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start))
-    )
+    return district_list(province=province).filter(valid_in_period_q(start, end))
 
 
 def editable_district_ids(user) -> set[int] | None:
@@ -45,9 +37,17 @@ def editable_district_ids(user) -> set[int] | None:
 
 
 def user_can_edit_district(user, district: District) -> bool:
-    if user is None:  # system writes: commands, data migrations
+    if is_system(user):  # system writes: commands, the seed
         return True
-    if not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return False
     ids = editable_district_ids(user)
     return ids is None or district.id in ids
+
+
+def user_is_province_wide(user) -> bool:
+    """May write the province's shared data (programmes, agency types): an editor with no
+    district scope. An editor limited to some districts may not: a programme applies to all."""
+    if is_system(user):  # system writes: commands, the seed
+        return True
+    return user is not None and user.is_authenticated and editable_district_ids(user) is None

@@ -1,20 +1,28 @@
-"""Agencies, merger programmes, mergers and headcounts: everything effective-dated."""
+"""Agencies, merger programmes, mergers and headcounts: everything effective-dated; the
+decisions that authorised them (issue 14, the decision register)."""
+
+import pathlib
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from districts.models import District
+from core.dates import fmt_date
+from core.managers import CodeManager
+from districts.models import District, Province
 from districts.text import search_key
-from mergers.choices import MergerStatus, Sector, SourceKind
+from districts.validity import is_valid_on
+from mergers.choices import REAL_KINDS, DecisionIssuer, DecisionKind, MergerStatus, Sector, SourceKind
 
 
-class AgencyTypeManager(models.Manager):
-    def get_by_natural_key(self, code):
-        return self.get(code=code)
+def english_or(name: str, name_en: str) -> str:
+    """`name_en` when the active language is English and it is set, else `name`."""
+    return name_en if name_en and (translation.get_language() or "").startswith("en") else name
 
 
 class AgencyType(models.Model):
@@ -33,8 +41,9 @@ class AgencyType(models.Model):
         default=True,
         help_text=_("Bỏ chọn nếu biên chế của loại cơ quan này do hệ thống khác quản lý."),
     )
+    search_name = models.CharField(max_length=420, editable=False, default="")
 
-    objects = AgencyTypeManager()
+    objects = CodeManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -45,16 +54,26 @@ class AgencyType(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.search_name = search_key(f"{self.name} {self.name_en}")
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.code,)
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language: `name_en` on English pages when there is one."""
+        return english_or(self.name, self.name_en)
 
 
 class Agency(models.Model):
     """An agency (cơ quan): a body with its own staff in one district.
 
-    Active from `established_on` (empty: before the period recorded) until `dissolved_on`
-    (exclusive). The merger that created it is `resulting_mergers`, the one that absorbed it
-    `absorbing_mergers`.
+    Active from `established_on` until `dissolved_on` (exclusive). The establishment date is
+    required; when the real one is not known (agencies older than the records), it is an
+    estimate and `established_on_estimated` says so. The merger that created it is
+    `resulting_mergers`, the one that absorbed it `absorbing_mergers`.
     """
 
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("đơn vị"))
@@ -62,8 +81,48 @@ class Agency(models.Model):
         AgencyType, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("loại cơ quan")
     )
     name = models.CharField(_("tên cơ quan"), max_length=255)
-    established_on = models.DateField(_("thành lập ngày"), null=True, blank=True)
+    established_on = models.DateField(_("thành lập ngày"))
+    established_on_estimated = models.BooleanField(
+        _("ngày thành lập là ước tính"),
+        default=False,
+        help_text=_("Đánh dấu khi không biết chính xác ngày thành lập (ví dụ: cơ quan có trước thời kỳ ghi chép)."),
+    )
     dissolved_on = models.DateField(_("chấm dứt hoạt động ngày"), null=True, blank=True)
+    established_by = models.ForeignKey(
+        "Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agencies_established",
+        verbose_name=_("quyết định thành lập"),
+    )
+    dissolved_by = models.ForeignKey(
+        "Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agencies_dissolved",
+        verbose_name=_("quyết định chấm dứt hoạt động"),
+    )
+    # Where an agency went when it ended outside a merger programme: into an agency of another
+    # district with the same function (a district merged into another), or its functions to the
+    # province (the end of the district tier). A merger's sources go to its result instead.
+    successor = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        verbose_name=_("cơ quan tiếp nhận"),
+    )
+    successor_province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tỉnh tiếp nhận chức năng"),
+    )
     search_name = models.CharField(max_length=255, editable=False, db_index=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -76,12 +135,11 @@ class Agency(models.Model):
         indexes = [models.Index(fields=["district", "dissolved_on"], name="agency_district_dissolved")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(dissolved_on__isnull=True)
-                | Q(established_on__isnull=True)
-                | Q(dissolved_on__gte=F("established_on")),
+                condition=Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=F("established_on")),
                 name="agency_dissolved_after_established",
                 violation_error_message=_("Ngày chấm dứt hoạt động không được trước ngày thành lập."),
             ),
+            models.CheckConstraint(condition=~Q(successor=F("id")), name="agency_not_own_successor"),
         ]
 
     def __str__(self):
@@ -95,24 +153,153 @@ class Agency(models.Model):
         return reverse("mergers:agency", kwargs={"pk": self.pk})
 
     def is_active_on(self, day) -> bool:
-        return (self.established_on is None or self.established_on <= day) and (
-            self.dissolved_on is None or self.dissolved_on > day
-        )
+        return is_valid_on(self.established_on, self.dissolved_on, day)
+
+    # Lineage across districts (issue 14). From mergers.selectors.agency_list_with_lineage's
+    # annotation and prefetches when present; otherwise read here.
+    @property
+    def successor_ids(self) -> list[int]:
+        """The result of the completed merger it joined, and the agency it was merged into."""
+        if hasattr(self, "merger_successor_id"):
+            merged = self.merger_successor_id
+        else:
+            merged = (
+                self.absorbing_mergers.filter(status=MergerStatus.COMPLETED)
+                .values_list("result_agency_id", flat=True)
+                .first()
+            )
+        return [pk for pk in (merged, self.successor_id) if pk is not None]
+
+    @property
+    def predecessor_list(self) -> list["Agency"]:
+        """The sources of the completed merger that created it, then other districts' agencies merged into it."""
+        if hasattr(self, "created_by_list"):
+            sources = [a for m in self.created_by_list for a in m.source_list]
+            merged_in = list(self.merged_in_list)
+        else:
+            sources = list(
+                Agency.objects.filter(
+                    absorbing_mergers__result_agency=self, absorbing_mergers__status=MergerStatus.COMPLETED
+                ).order_by("pk")
+            )
+            merged_in = list(self.predecessors.order_by("pk"))
+        return sources + merged_in
 
 
-class ProgrammeManager(models.Manager):
-    def get_by_natural_key(self, code):
-        return self.get(code=code)
+def decision_scan_path(instance, filename: str) -> str:
+    """ "decisions/3f2a....pdf": a random name (the original may say too much), the extension kept."""
+    return f"decisions/{uuid.uuid4().hex}{pathlib.Path(filename).suffix.lower()}"
+
+
+class Decision(models.Model):
+    """A decision (quyết định, nghị quyết, kết luận, đề án, kế hoạch) in the register.
+
+    Programmes, mergers and their stages, district changes and agencies' establishment and
+    end cite it (`programmes`, `mergers`, `stages`, `districts_dissolved`,
+    `agencies_established`, `agencies_dissolved`). A district's body (Huyện ủy, UBND huyện)
+    names its `district`. A number, an issuer and a date identify a decision; the date may be
+    unknown (null) for a number recorded without one. `source_kind` says whether the number and
+    date are confirmed (official) or made up for the demonstration (demo).
+    """
+
+    number = models.CharField(_("số"), max_length=50)
+    date = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=20, choices=DecisionIssuer.choices)
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("đơn vị (cơ quan ban hành cấp huyện)"),
+    )
+    kind = models.CharField(_("loại văn bản"), max_length=20, choices=DecisionKind.choices)
+    title = models.CharField(_("trích yếu"), max_length=500, blank=True)
+    scan = models.FileField(
+        _("bản chụp"),
+        upload_to=decision_scan_path,
+        blank=True,
+        max_length=255,
+        help_text=_("PDF, PNG hoặc JPEG; chỉ người đã đăng nhập mới xem được."),
+    )
+    source = models.CharField(_("nguồn"), max_length=255, blank=True)
+    source_kind = models.CharField(
+        _("loại nguồn"),
+        max_length=12,
+        choices=SourceKind.choices,
+        default=SourceKind.OFFICIAL,
+        help_text=_("Số và ngày là chính thức (đã xác nhận) hay minh họa (demo)."),
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+    search_name = models.CharField(max_length=600, editable=False, db_index=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [F("date").asc(nulls_last=True), "number", "id"]
+        verbose_name = _("quyết định")
+        verbose_name_plural = _("quyết định")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number", "issuer", "date"],
+                condition=Q(district__isnull=True),
+                name="decision_unique_number_issuer_date",
+                violation_error_message=_("Sổ đã có văn bản này (cùng số, cơ quan ban hành và ngày)."),
+            ),
+            models.UniqueConstraint(
+                fields=["number", "issuer", "date", "district"],
+                condition=Q(district__isnull=False),
+                name="decision_unique_number_issuer_date_district",
+                violation_error_message=_("Sổ đã có văn bản này (cùng số, cơ quan ban hành, đơn vị và ngày)."),
+            ),
+            models.CheckConstraint(condition=~Q(number=""), name="decision_has_number"),
+        ]
+
+    def __str__(self):
+        if self.date:
+            return f"{self.number} ({fmt_date(self.date)})"
+        return self.number
+
+    def save(self, *args, **kwargs):
+        self.search_name = search_key(f"{self.number} {self.title}")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("mergers:decision", kwargs={"pk": self.pk})
+
+    @property
+    def is_demo(self) -> bool:
+        """Made up (demo, synthetic): neither an official record nor a published source."""
+        return self.source_kind not in REAL_KINDS
+
+    @property
+    def issuer_name(self) -> str:
+        """ "Ban Thường vụ Tỉnh ủy", "Huyện ủy Hoành Bồ"."""
+        label = str(self.get_issuer_display())
+        return f"{label} {self.district.name}" if self.district_id else label
 
 
 class Programme(models.Model):
-    """A merger programme (đề án): which agency types merge into which, under which decision."""
+    """A merger programme (đề án): which agency types merge into which, under which decision.
+
+    `stages`: the stages its mergers pass after "planned", in order (for instance titles
+    unified, approved, completed); skipping one needs a recorded reason. Empty: no rule.
+    """
 
     code = models.SlugField(_("mã"), max_length=50, unique=True)
     name = models.CharField(_("tên đề án"), max_length=255)
     name_en = models.CharField(_("tên (tiếng Anh)"), max_length=255, blank=True)
-    decision_number = models.CharField(_("số quyết định"), max_length=50, blank=True)
-    decided_on = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    decision = models.ForeignKey(
+        Decision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programmes",
+        verbose_name=_("quyết định"),
+    )
+    stages = models.JSONField(_("các giai đoạn"), default=list, blank=True)
     description = models.TextField(_("mô tả"), blank=True)
     source_types = models.ManyToManyField(
         AgencyType, related_name="source_of_programmes", verbose_name=_("loại cơ quan hợp nhất")
@@ -123,24 +310,43 @@ class Programme(models.Model):
         related_name="result_of_programmes",
         verbose_name=_("loại cơ quan sau hợp nhất"),
     )
+    search_name = models.CharField(max_length=520, editable=False, default="")
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = ProgrammeManager()
+    objects = CodeManager()
     history = HistoricalRecords(m2m_fields=[source_types])
 
     class Meta:
-        ordering = ["decided_on", "code"]
+        ordering = [F("decision__date").asc(nulls_last=True), "code"]
         verbose_name = _("đề án")
         verbose_name_plural = _("đề án")
 
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.search_name = search_key(f"{self.name} {self.name_en}")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("mergers:programme", kwargs={"code": self.code})
 
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language: `name_en` on English pages when there is one."""
+        return english_or(self.name, self.name_en)
+
     def natural_key(self):
         return (self.code,)
+
+    # The decision's number and date under the names the programme had before the register.
+    @property
+    def decision_number(self) -> str:
+        return self.decision.number if self.decision_id else ""
+
+    @property
+    def decided_on(self):
+        return self.decision.date if self.decision_id else None
 
 
 class Merger(models.Model):
@@ -159,8 +365,9 @@ class Merger(models.Model):
         related_name="resulting_mergers",
         verbose_name=_("cơ quan sau hợp nhất"),
     )
-    decision_number = models.CharField(_("số quyết định"), max_length=50)
-    decided_on = models.DateField(_("ngày quyết định"))
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="mergers", verbose_name=_("quyết định")
+    )
     effective_on = models.DateField(_("ngày hiệu lực"), null=True, blank=True)
     status = models.CharField(
         _("trạng thái"), max_length=20, choices=MergerStatus.choices, default=MergerStatus.PLANNED
@@ -170,7 +377,7 @@ class Merger(models.Model):
         max_length=12,
         choices=SourceKind.choices,
         default=SourceKind.OFFICIAL,
-        help_text=_("Ngày và số quyết định là chính thức, minh họa hay tổng hợp."),
+        help_text=_("Ngày và số quyết định là chính thức, đã công bố (báo chí), minh họa hay tổng hợp."),
     )
     source = models.CharField(_("nguồn"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
@@ -180,16 +387,11 @@ class Merger(models.Model):
     history = HistoricalRecords(m2m_fields=[source_agencies])
 
     class Meta:
-        ordering = ["programme__decided_on", "programme__code", "district__code"]
+        ordering = [F("programme__decision__date").asc(nulls_last=True), "programme__code", "district__code"]
         verbose_name = _("hợp nhất")
         verbose_name_plural = _("hợp nhất")
         indexes = [models.Index(fields=["status", "effective_on"], name="merger_status_effective")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(effective_on__isnull=True) | Q(effective_on__gte=F("decided_on")),
-                name="merger_effective_after_decision",
-                violation_error_message=_("Ngày hiệu lực không được trước ngày quyết định."),
-            ),
             models.CheckConstraint(
                 condition=~Q(status=MergerStatus.COMPLETED)
                 | Q(effective_on__isnull=False, result_agency__isnull=False),
@@ -212,7 +414,18 @@ class Merger(models.Model):
 
     @property
     def is_demo(self) -> bool:
-        return self.source_kind != SourceKind.OFFICIAL
+        return self.source_kind not in REAL_KINDS
+
+    # The decision's number and date under the names the merger had before the register
+    # (the API still answers with them). The effective date is never before `decided_on`
+    # (services.merger_complete).
+    @property
+    def decision_number(self) -> str:
+        return self.decision.number
+
+    @property
+    def decided_on(self):
+        return self.decision.date
 
 
 class MergerStage(models.Model):
@@ -222,6 +435,17 @@ class MergerStage(models.Model):
     status = models.CharField(_("giai đoạn"), max_length=20, choices=MergerStatus.choices)
     on = models.DateField(_("ngày"))
     note = models.TextField(_("ghi chú"), blank=True)
+    decision = models.ForeignKey(
+        Decision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stages",
+        verbose_name=_("quyết định"),
+    )
+    # The programme's stages this move went past without passing them, and why (issue 14).
+    skipped = models.JSONField(_("giai đoạn bỏ qua"), default=list, blank=True)
+    skip_reason = models.TextField(_("lý do bỏ qua"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -238,14 +462,19 @@ class MergerStage(models.Model):
         verbose_name_plural = _("giai đoạn hợp nhất")
 
     def __str__(self):
-        return f"{self.get_status_display()} ({self.on:%d/%m/%Y})"
+        return f"{self.get_status_display()} ({fmt_date(self.on)})"
+
+    @property
+    def skipped_labels(self) -> list[str]:
+        labels = dict(MergerStatus.choices)
+        return [str(labels.get(s, s)) for s in self.skipped or []]
 
 
 class HeadcountRecord(models.Model):
     """An agency's staffing on a date: authorised (biên chế được giao) and actual headcount.
 
     The record holds from `as_of` until the agency's next record. `source` names where the
-    figure comes from and `source_kind` whether it is official, demo or synthetic.
+    figure comes from and `source_kind` whether it is official, published (the articles), demo or synthetic.
     """
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="headcounts", verbose_name=_("cơ quan"))
@@ -294,8 +523,8 @@ class HeadcountRecord(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.agency} @ {self.as_of:%d/%m/%Y}"
+        return f"{self.agency} @ {fmt_date(self.as_of)}"
 
     @property
     def is_demo(self) -> bool:
-        return self.source_kind != SourceKind.OFFICIAL
+        return self.source_kind not in REAL_KINDS

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 
 from django.db import connection, transaction
 
+from core import readcache
+from core.actors import SYSTEM
 from districts.choices import DistrictKind
 from districts.models import District, Province
 from mergers import services
@@ -28,6 +30,8 @@ from mergers.seed import AGENCY_TYPES, PROGRAMMES, create_programme
 
 SYNTHETIC = SourceKind.SYNTHETIC
 SOURCE = "Dữ liệu tổng hợp (synthetic) để đo hiệu năng"
+# The programmes' intermediate stages are not generated (issue 14: a skip carries its reason).
+SKIP_REASON = "Dữ liệu tổng hợp: các giai đoạn trung gian không được tạo."
 FIRST_MONTH = datetime.date(2015, 1, 1)
 LAST_MONTH = datetime.date(2025, 12, 1)
 EXTRA_TYPES = [
@@ -119,15 +123,10 @@ class HeadcountWriter:
 def generate(**kwargs) -> dict:
     """Create the dataset; returns counts. Deterministic for a given `seed`.
 
-    The report summary (reports.DistrictFigure) is rebuilt once per district at the end: the
-    bulk inserts bypass the signals that keep it in step. So does the read cache's stamp.
+    The bulk inserts bypass the signals that renew the read cache's stamp: it is renewed once
+    at the end.
     """
-    from reports import readcache, summary
-
-    with summary.deferred():
-        counts, district_ids = _generate(**kwargs)
-        for district_id in district_ids:
-            summary.touch(district_id)
+    counts, _district_ids = _generate(**kwargs)
     readcache.bump()
     return counts
 
@@ -176,6 +175,8 @@ def _generate(
                         agency_type=types[code],
                         name=f"{types[code].name} {district.name}",
                         search_name=f"{code} {district.search_name}",
+                        established_on=FIRST_MONTH,
+                        established_on_estimated=True,
                     )
                     for code, _ in wanted
                 ]
@@ -225,6 +226,7 @@ def _generate(
         for n, (district, prog, sources, effective) in enumerate(schedule, start=1):
             decided_on = (effective or datetime.date(2024, 6, 1)) - datetime.timedelta(days=30)
             merger = services.merger_create(
+                user=SYSTEM,
                 programme=prog,
                 district=district,
                 source_agencies=[a for a, _ in sources],
@@ -237,12 +239,14 @@ def _generate(
                 quota_before = sum(size for a, size in sources if quota[a.agency_type.code])
                 after = max(1, round(quota_before * rng.uniform(0.75, 0.95)))
                 merger = services.merger_complete(
+                    user=SYSTEM,
                     merger=merger,
                     effective_on=effective,
                     headcount_after=after,
                     actual_after=after,
                     headcount_source=SOURCE,
                     headcount_source_kind=SYNTHETIC,
+                    skip_reason=SKIP_REASON,
                 )
                 results.append((merger.result_agency_id, effective, after))
             if n % 100 == 0 or n == total_mergers:

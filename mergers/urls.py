@@ -24,5 +24,13 @@ urlpatterns = [
     path("headcounts/", views.HeadcountListView.as_view(), name="headcount_list"),
     path("headcounts/entry/", views.HeadcountEntryView.as_view(), name="headcount_entry"),
     path("headcounts/import/", views.HeadcountImportView.as_view(), name="headcount_import"),
+    path("headcounts/template/", views.HeadcountTemplateFormView.as_view(), name="headcount_template_form"),
     path("headcounts/template.xlsx", views.HeadcountTemplateView.as_view(), name="headcount_template"),
+    path("access/", views.AccessListView.as_view(), name="access_list"),
+    path("access/<int:pk>/", views.AccessEditView.as_view(), name="access_edit"),
+    path("decisions/", views.DecisionListView.as_view(), name="decision_list"),
+    path("decisions/new/", views.DecisionCreateView.as_view(), name="decision_add"),
+    path("decisions/<int:pk>/", views.DecisionDetailView.as_view(), name="decision"),
+    path("decisions/<int:pk>/edit/", views.DecisionEditView.as_view(), name="decision_edit"),
+    path("decisions/<int:pk>/scan/", views.DecisionScanView.as_view(), name="decision_scan"),
 ]

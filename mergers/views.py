@@ -13,11 +13,12 @@ import django_filters
 import openpyxl
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef
-from django.http import HttpResponse
+from django.db.models import F, OuterRef
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -25,13 +26,28 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 from django_filters.views import FilterView
 
+from core.audit import m2m_history_fields, m2m_history_ids
+from core.dates import fmt_date
+from core.roles import ROLE_LABELS
+from core.spreadsheet import safe_cell
+from districts.models import District
 from districts.selectors import user_can_edit_district
-from mergers import services
-from mergers.choices import OPEN_STATUSES
-from mergers.filtersets import AgencyFilterSet, HeadcountFilterSet, MergerFilterSet, ProgrammeFilterSet
+from mergers import imports, services
+from mergers.choices import OPEN_STATUSES, MergerStatus
+from mergers.figures import FAR_FUTURE, headcount_on
+from mergers.filtersets import (
+    AgencyFilterSet,
+    DecisionFilterSet,
+    HeadcountFilterSet,
+    MergerFilterSet,
+    ProgrammeFilterSet,
+)
 from mergers.forms import (
+    AccessForm,
     AgencyEditForm,
     AgencyForm,
+    DecisionCreateForm,
+    DecisionEditForm,
     HeadcountChooseForm,
     HeadcountImportForm,
     HeadcountRowFormSet,
@@ -44,14 +60,16 @@ from mergers.forms import (
     ProgrammeEditForm,
     ProgrammeForm,
 )
-from mergers.models import Agency, HeadcountRecord, Merger, Programme
+from mergers.models import Agency, Decision, HeadcountRecord, Merger, Programme
 from mergers.selectors import (
-    FAR_FUTURE,
     agencies_for_headcount_entry,
     agencies_with_headcount_on,
+    agency_lineage,
     agency_list,
+    decision_event_groups,
+    decision_events,
+    decision_list,
     headcount_list,
-    latest_headcount,
     merger_list,
 )
 
@@ -64,20 +82,10 @@ MSG_MERGER_CANCELLED = _("Đã hủy hợp nhất.")
 MSG_MERGER_CLOSED = _("Hợp nhất này đã kết thúc, không thể thay đổi.")
 MSG_AGENCY_SAVED = _("Đã lưu cơ quan “%(agency)s”.")
 MSG_PROGRAMME_SAVED = _("Đã lưu đề án “%(programme)s”.")
-MSG_HEADCOUNTS_SAVED = _("Đã lưu số liệu biên chế của %(count)s cơ quan ngày %(date)s.")
+MSG_HEADCOUNTS_SAVED = _("Đã lưu %(count)s bản ghi số liệu biên chế ngày %(date)s; các dòng không sửa được giữ nguyên.")
+MSG_HEADCOUNTS_UNCHANGED = _("Không có dòng nào thay đổi: chưa lưu bản ghi nào.")
 MSG_IMPORT_SAVED = _("Đã nhập số liệu biên chế của %(count)s cơ quan ngày %(date)s từ tệp Excel.")
-MSG_UNKNOWN_AGENCY = _("Không tìm thấy cơ quan mã số %(id)s.")
-MSG_NOT_A_NUMBER = _("“%(value)s” không phải là số nguyên.")
-MSG_BAD_FILE = _("Không đọc được tệp Excel này.")
-MSG_EMPTY_FILE = _("Tệp không có dòng số liệu nào.")
-MSG_AGENCY_ID_MISSING = _("Thiếu mã số cơ quan.")
-
-TEMPLATE_HEADERS = (
-    _("Mã số cơ quan"),
-    _("Tên cơ quan"),
-    _("Biên chế được giao"),
-    _("Số người làm việc thực tế"),
-)
+MSG_DECISION_SAVED = _("Đã lưu văn bản “%(decision)s” trong sổ quyết định.")
 
 
 class _DryRun(Exception):
@@ -104,9 +112,28 @@ def put_errors_on_form(form, exc: ValidationError, *, field_map: dict | None = N
         form.mark_invalid()
 
 
+def duplicate_of(exc: ValidationError):
+    """The existing agency a refusal as a duplicate (services.MSG_AGENCY_DUPLICATE) names, or None."""
+    for errors in getattr(exc, "error_dict", {}).values():
+        for error in errors:
+            if error.code == "duplicate" and error.params and "id" in error.params:
+                return Agency.objects.filter(pk=error.params["id"]).first()
+    return None
+
+
 def require_district(user, district) -> None:
     if not user_can_edit_district(user, district):
         raise PermissionDenied(services.MSG_DISTRICT_NOT_ALLOWED % {"district": district.full_name})
+
+
+class ProvinceWideMixin:
+    """The form of province-wide data (programmes): 403 for an editor limited to some districts,
+    already on GET; the service refuses the write itself too (services.require_province_wide)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            services.require_province_wide(request.user)
+        return super().dispatch(request, *args, **kwargs)
 
 
 class OnceTokenMixin:
@@ -119,6 +146,11 @@ class OnceTokenMixin:
         tokens = self.request.session.get(self.session_key, [])[-49:]
         self.request.session[self.session_key] = [*tokens, token]
         return token
+
+    def has_token(self, token: str) -> bool:
+        """The token is still unused: checked before anything else, so that a form sent again
+        (back and resubmit) says so rather than showing the refusals its first sending causes."""
+        return bool(token) and token in self.request.session.get(self.session_key, [])
 
     def take_token(self, token: str) -> bool:
         tokens = self.request.session.get(self.session_key, [])
@@ -139,7 +171,12 @@ class OnceTokenMixin:
 
 def history_rows(obj, *, exclude=("updated_at", "created_at", "search_name", "version")) -> list[dict]:
     """Who changed what and when, newest first: one row per historical record with its changes."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    links = m2m_history_fields(obj.history.model)
+    records = list(
+        obj.history.select_related("history_user")
+        .prefetch_related(*(accessor for _, accessor, _ in links))
+        .order_by("-history_date", "-history_id")
+    )
     model = type(obj)
     fields = [f for f in model._meta.concrete_fields if f.name not in exclude and not f.primary_key]
     rows = []
@@ -154,8 +191,33 @@ def history_rows(obj, *, exclude=("updated_at", "created_at", "search_name", "ve
                 if field.is_relation:  # only the changed relations are read, one query each
                     old, new = getattr(previous, field.name), getattr(record, field.name)
                 changes.append({"field": field.verbose_name, "old": _display(field, old), "new": _display(field, new)})
+            for link in links:  # many-to-many: the objects linked before and after, named below
+                old, new = m2m_history_ids(previous, link), m2m_history_ids(record, link)
+                if old != new:
+                    field = model._meta.get_field(link[0])
+                    changes.append({"field": field.verbose_name, "old": old, "new": new, "m2m": field})
         rows.append({"record": record, "changes": changes})
+    _name_m2m_changes(rows)
     return rows
+
+
+def _name_m2m_changes(rows: list[dict]) -> None:
+    """Ids of many-to-many changes -> the objects' names: one query per field for the whole history."""
+    wanted: dict = {}
+    for row in rows:
+        for change in row["changes"]:
+            if "m2m" in change:
+                wanted.setdefault(change["m2m"], set()).update(change["old"], change["new"])
+    names = {
+        field: dict(field.related_model.objects.filter(pk__in=ids).values_list("pk", "name"))
+        for field, ids in wanted.items()
+    }
+    for row in rows:
+        for change in row["changes"]:
+            if "m2m" in change:
+                field = change.pop("m2m")
+                for side in ("old", "new"):
+                    change[side] = ", ".join(str(names[field].get(pk, pk)) for pk in change[side]) or None
 
 
 def _display(field, value):
@@ -177,11 +239,27 @@ def sorted_by(filterset_class, fields: tuple[tuple[str, str], ...]):
     )
 
 
+MSG_BAD_SORT = _("Không sắp xếp được theo “%(value)s”; danh sách theo thứ tự mặc định.")
+
+
 class SortedFilterView(StaffMixin, FilterView):
     paginate_by = PAGE_SIZE
     strict = True
     sort_fields: tuple[tuple[str, str], ...] = ()
     columns: tuple[tuple[str, object], ...] = ()
+    hidden_filters: tuple[str, ...] = ()  # filters of the API not offered on the page (ids)
+
+    def get(self, request, *args, **kwargs):
+        """An unknown sort value says so and shows the list in its default order (not an empty list)."""
+        value = request.GET.get("ordering")
+        if value is not None:
+            allowed = {name for _field, name in self.sort_fields}
+            if value.removeprefix("-") not in allowed:
+                messages.warning(request, MSG_BAD_SORT % {"value": value[:50]})
+                query = request.GET.copy()
+                del query["ordering"]
+                return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+        return super().get(request, *args, **kwargs)
 
     def get_filterset_class(self):
         return sorted_by(self.filterset_class, self.sort_fields)
@@ -196,6 +274,8 @@ class SortedFilterView(StaffMixin, FilterView):
                 widget.attrs.setdefault("class", "form-control form-control-sm")
             if isinstance(widget, forms.DateInput):
                 widget.attrs.setdefault("placeholder", "dd/mm/yyyy")
+        for name in self.hidden_filters:
+            context["filter"].form.fields.pop(name, None)
         current = self.request.GET.get("ordering", "")
         context["columns"] = [
             {
@@ -218,10 +298,10 @@ class MergerListView(SortedFilterView):
     filterset_class = MergerFilterSet
     template_name = "mergers/merger_list.html"
     sort_fields = (
-        ("programme__decided_on", "programme"),
+        ("programme__decision__date", "programme"),
         ("district__code", "district"),
         ("status", "status"),
-        ("decided_on", "decided_on"),
+        ("decision__date", "decided_on"),
         ("effective_on", "effective_on"),
         ("headcount_before", "headcount_before"),
         ("reduction", "reduction"),
@@ -240,7 +320,11 @@ class MergerListView(SortedFilterView):
     )
 
     def get_queryset(self):
-        return merger_list()
+        # By programme (in the order they were decided, those without a date last, on every
+        # database) then district: the first page shows one programme's districts together.
+        return merger_list().order_by(
+            F("programme__decision__date").asc(nulls_last=True), "programme__code", "district__code"
+        )
 
 
 class MergerDetailView(StaffMixin, TemplateView):
@@ -251,65 +335,127 @@ class MergerDetailView(StaffMixin, TemplateView):
         merger = get_object_or_404(merger_list(), pk=self.kwargs["pk"])
         before = merger.effective_on or FAR_FUTURE
         sources = merger.source_agencies.select_related("agency_type").annotate(
-            authorised_before=latest_headcount(
+            authorised_before=headcount_on(
                 agency_ref=OuterRef("pk"), on=before, measure="authorised", strictly_before=True
             ),
-            actual_before=latest_headcount(
-                agency_ref=OuterRef("pk"), on=before, measure="actual", strictly_before=True
-            ),
+            actual_before=headcount_on(agency_ref=OuterRef("pk"), on=before, measure="actual", strictly_before=True),
         )
         return {
             **super().get_context_data(**kwargs),
             "merger": merger,
             "sources": sources.order_by("pk"),
+            "programme_stages": [MergerStatus(s).label for s in merger.programme.stages or []],
             "is_open": merger.status in OPEN_STATUSES,
             "history": history_rows(merger),
         }
 
 
 class MergerCreateView(StaffMixin, OnceTokenMixin, TemplateView):
+    """A new merger in the order the facts come: the decision date, the programme and the
+    district (those that already have one under the programme are marked, with a link), then
+    the sources among the agencies of the programme's source types active on that date.
+
+    Every refusal, the service's included (`services.merger_create_errors`, which writes
+    nothing), is shown in one round.
+    """
+
     permission_required = "mergers.add_merger"
     template_name = "mergers/merger_form.html"
 
-    def forms(self, data=None):
-        """Step 1 (GET: programme, district) and step 2 (the sources, the decision)."""
-        user = self.request.user
-        if data is None:
-            choose = MergerChooseForm(self.request.GET or None, user=user)
-            if not choose.is_valid():
-                return choose, None
-            chosen = choose.cleaned_data
-            initial = {"programme": chosen["programme"].code, "district": chosen["district"].code}
-            form = MergerForm(
-                initial={**initial, "form_token": self.new_token()}, user=user, district=chosen["district"]
-            )
-            return choose, form
-        choose = MergerChooseForm({"programme": data.get("programme"), "district": data.get("district")}, user=user)
-        choose.is_valid()
-        first = MergerForm(data, user=user)
-        first.is_valid()
-        form = MergerForm(
-            data,
-            user=user,
-            district=first.cleaned_data.get("district"),
-            day=first.cleaned_data.get("decided_on"),
+    def district_options(self, choose) -> list[dict]:
+        """The districts the editor may choose on the date, each with its open merger, if any."""
+        if not choose.ready_for_district():
+            return []
+        day, programme = choose.cleaned_data["decided_on"], choose.cleaned_data["programme"]
+        taken = dict(
+            Merger.objects.filter(programme=programme)
+            .exclude(status=MergerStatus.CANCELLED)
+            .values_list("district_id", "pk")
         )
-        return choose, form
+        chosen = choose.cleaned_data.get("district")
+        return [
+            {"district": d, "merger_id": taken.get(d.pk), "checked": chosen is not None and chosen.pk == d.pk}
+            for d in choose.fields["district"].queryset
+            if d.is_active_on(day)
+        ]
+
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        choose = MergerChooseForm(request.GET or None, user=user)
+        form = None
+        if choose.is_valid() and choose.cleaned_data.get("district") is not None:
+            chosen = choose.cleaned_data
+            errors = services.merger_create_errors(
+                programme=chosen["programme"],
+                district=chosen["district"],
+                source_agencies=[],
+                decision_number="-",
+                decided_on=chosen["decided_on"],
+                user=user,
+            )
+            if "district" in errors:
+                put_errors_on_form(choose, ValidationError({"district": errors["district"]}))
+            else:
+                form = MergerForm(
+                    initial={
+                        "programme": chosen["programme"].code,
+                        "district": chosen["district"].code,
+                        "decided_on": chosen["decided_on"],
+                        "form_token": self.new_token(),
+                    },
+                    user=user,
+                    district=chosen["district"],
+                    programme=chosen["programme"],
+                    day=chosen["decided_on"],
+                )
+        return self.render_to_response(self.get_context_data(choose=choose, form=form))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if "choose" not in context:
-            context["choose"], context["form"] = self.forms()
+        options = self.district_options(context["choose"])
+        context["district_options"] = options
+        context["all_taken"] = bool(options) and all(o["merger_id"] for o in options)
         return context
 
     def post(self, request, *args, **kwargs):
-        choose, form = self.forms(request.POST)
-        if not form.is_valid():
+        user = request.user
+        if not self.has_token(request.POST.get("form_token", "")):
+            return self.already_submitted(reverse("mergers:merger_list"))
+        first = MergerForm(request.POST, user=user)
+        first.is_valid()
+        chosen = first.cleaned_data
+        form = MergerForm(
+            request.POST,
+            user=user,
+            district=chosen.get("district"),
+            programme=chosen.get("programme"),
+            day=chosen.get("decided_on"),
+        )
+        form.is_valid()
+        choose = MergerChooseForm(
+            {key: request.POST.get(key) for key in ("decided_on", "programme", "district")}, user=user
+        )
+        choose.is_valid()
+        data = form.cleaned_data
+        if all(data.get(key) is not None for key in ("programme", "district", "decided_on")):
+            # The service's rules in the same round as the form's own.
+            errors = services.merger_create_errors(
+                programme=data["programme"],
+                district=data["district"],
+                source_agencies=list(data.get("source_agencies") or []),
+                decision_number=data.get("decision_number") or "",
+                decided_on=data["decided_on"],
+                note=data.get("note") or "",
+                user=user,
+            )
+            errors = {key: value for key, value in errors.items() if key not in form.errors}
+            if errors:
+                put_errors_on_form(form, ValidationError(errors))
+        if form.errors:
             return self.render_to_response(self.get_context_data(choose=choose, form=form))
-        token = form.cleaned_data["form_token"]
+        token = data["form_token"]
         if not self.take_token(token):
             return self.already_submitted(reverse("mergers:merger_list"))
-        data = form.cleaned_data
         try:
             merger = services.merger_create(
                 programme=data["programme"],
@@ -318,9 +464,9 @@ class MergerCreateView(StaffMixin, OnceTokenMixin, TemplateView):
                 decision_number=data["decision_number"],
                 decided_on=data["decided_on"],
                 note=data["note"],
-                user=request.user,
+                user=user,
             )
-        except ValidationError as exc:
+        except ValidationError as exc:  # a change made meanwhile by someone else
             self.give_back_token(token)
             put_errors_on_form(form, exc)
             return self.render_to_response(self.get_context_data(choose=choose, form=form))
@@ -382,6 +528,8 @@ class MergerAdvanceView(MergerActionView):
             status=data["status"],
             on=data["on"],
             note=data["note"],
+            decision=data["decision"],
+            skip_reason=data["skip_reason"],
             user=self.request.user,
             expected_version=data["version"],
         )
@@ -419,6 +567,8 @@ class MergerCompleteView(MergerActionView):
             actual_after=data["actual_after"],
             result_name=data["result_name"] or None,
             note=data["note"],
+            decision=data["decision"],
+            skip_reason=data["skip_reason"],
             user=self.request.user,
             expected_version=data["version"],
         )
@@ -475,13 +625,18 @@ class AgencyDetailView(StaffMixin, TemplateView):
     template_name = "mergers/agency_detail.html"
 
     def get_context_data(self, **kwargs):
-        agency = get_object_or_404(agency_list(), pk=self.kwargs["pk"])
+        agency = get_object_or_404(
+            agency_list().select_related("established_by", "dissolved_by", "successor_province"), pk=self.kwargs["pk"]
+        )
+        predecessors, successors = agency_lineage(agency)
         return {
             **super().get_context_data(**kwargs),
             "agency": agency,
             "headcounts": agency.headcounts.order_by("-as_of"),
             "created_by": merger_list().filter(result_agency=agency),
             "absorbed_by": merger_list().filter(source_agencies=agency),
+            "predecessors": predecessors,
+            "successors": successors,
             "history": history_rows(agency),
         }
 
@@ -495,6 +650,8 @@ class AgencyCreateView(StaffMixin, OnceTokenMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request, *args, **kwargs):
+        if not self.has_token(request.POST.get("form_token", "")):
+            return self.already_submitted(reverse("mergers:agency_list"))
         form = AgencyForm(request.POST, user=request.user)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
@@ -507,7 +664,7 @@ class AgencyCreateView(StaffMixin, OnceTokenMixin, TemplateView):
         except ValidationError as exc:
             self.give_back_token(token)
             put_errors_on_form(form, exc)
-            return self.render_to_response(self.get_context_data(form=form))
+            return self.render_to_response(self.get_context_data(form=form, duplicate=duplicate_of(exc)))
         messages.success(request, MSG_AGENCY_SAVED % {"agency": agency.name})
         return redirect(agency)
 
@@ -528,7 +685,10 @@ class AgencyEditView(StaffMixin, TemplateView):
                 "agency_type": agency.agency_type_id,
                 "name": agency.name,
                 "established_on": agency.established_on,
+                "established_on_estimated": agency.established_on_estimated,
+                "established_by": agency.established_by_id,
                 "dissolved_on": agency.dissolved_on,
+                "dissolved_by": agency.dissolved_by_id,
                 "version": agency.version,
             }
         )
@@ -545,7 +705,7 @@ class AgencyEditView(StaffMixin, TemplateView):
             agency = services.agency_update(agency=agency, data=data, user=request.user, expected_version=version)
         except ValidationError as exc:
             put_errors_on_form(form, exc)
-            return self.render_to_response(self.get_context_data(form=form, agency=agency))
+            return self.render_to_response(self.get_context_data(form=form, agency=agency, duplicate=duplicate_of(exc)))
         messages.success(request, MSG_AGENCY_SAVED % {"agency": agency.name})
         return redirect(agency)
 
@@ -557,7 +717,7 @@ class ProgrammeListView(SortedFilterView):
     permission_required = "mergers.view_programme"
     filterset_class = ProgrammeFilterSet
     template_name = "mergers/programme_list.html"
-    sort_fields = (("code", "code"), ("name", "name"), ("decided_on", "decided_on"))
+    sort_fields = (("code", "code"), ("name", "name"), ("decision__date", "decided_on"))
     columns = (
         ("code", _("Mã")),
         ("name", _("Tên đề án")),
@@ -567,7 +727,7 @@ class ProgrammeListView(SortedFilterView):
     )
 
     def get_queryset(self):
-        return Programme.objects.select_related("result_type")
+        return Programme.objects.select_related("result_type", "decision")
 
 
 class ProgrammeDetailView(StaffMixin, TemplateView):
@@ -576,17 +736,19 @@ class ProgrammeDetailView(StaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         programme = get_object_or_404(
-            Programme.objects.select_related("result_type").prefetch_related("source_types"), code=self.kwargs["code"]
+            Programme.objects.select_related("result_type", "decision__district").prefetch_related("source_types"),
+            code=self.kwargs["code"],
         )
         return {
             **super().get_context_data(**kwargs),
             "programme": programme,
+            "stage_labels": [MergerStatus(s).label for s in programme.stages or []],
             "mergers": merger_list().filter(programme=programme).order_by("district__code"),
             "history": history_rows(programme),
         }
 
 
-class ProgrammeCreateView(StaffMixin, OnceTokenMixin, TemplateView):
+class ProgrammeCreateView(StaffMixin, ProvinceWideMixin, OnceTokenMixin, TemplateView):
     permission_required = "mergers.add_programme"
     template_name = "mergers/programme_form.html"
 
@@ -595,6 +757,8 @@ class ProgrammeCreateView(StaffMixin, OnceTokenMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request, *args, **kwargs):
+        if not self.has_token(request.POST.get("form_token", "")):
+            return self.already_submitted(reverse("mergers:programme_list"))
         form = ProgrammeForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
@@ -613,7 +777,7 @@ class ProgrammeCreateView(StaffMixin, OnceTokenMixin, TemplateView):
         return redirect(programme)
 
 
-class ProgrammeEditView(StaffMixin, TemplateView):
+class ProgrammeEditView(StaffMixin, ProvinceWideMixin, TemplateView):
     permission_required = "mergers.change_programme"
     template_name = "mergers/programme_form.html"
 
@@ -628,6 +792,7 @@ class ProgrammeEditView(StaffMixin, TemplateView):
                 "name_en": programme.name_en,
                 "decision_number": programme.decision_number,
                 "decided_on": programme.decided_on,
+                "stages": list(programme.stages or []),
                 "description": programme.description,
                 "source_types": list(programme.source_types.values_list("pk", flat=True)),
                 "result_type": programme.result_type_id,
@@ -660,6 +825,7 @@ class ProgrammeEditView(StaffMixin, TemplateView):
 class HeadcountListView(SortedFilterView):
     permission_required = "mergers.view_headcountrecord"
     filterset_class = HeadcountFilterSet
+    hidden_filters = ("agency",)  # by id, for the API; the page searches by name (q)
     template_name = "mergers/headcount_list.html"
     sort_fields = (
         ("agency__district__code", "district"),
@@ -700,7 +866,13 @@ def _row_field_errors(exc: ValidationError):
 
 
 class HeadcountEntryView(HeadcountWriteMixin, TemplateView):
-    """One district on one date: one row per active agency, saved all together or not at all."""
+    """One district on one date: one row per active agency, pre-filled with its latest figures.
+
+    Only the rows the editor changed are saved (all of them together, or none): an untouched
+    pre-filled row keeps its own record, with its date and its source kind (a demo figure
+    saved unchanged must not become an official record of the entry's date). Implausible
+    figures are shown as warnings and saved once the editor ticks "Xác nhận".
+    """
 
     template_name = "mergers/headcount_entry.html"
 
@@ -711,27 +883,23 @@ class HeadcountEntryView(HeadcountWriteMixin, TemplateView):
         agencies = agencies_for_headcount_entry(data["as_of"], district=data["district"])
         return list(agencies.order_by("agency_type__sector", "name"))
 
+    @staticmethod
+    def initial(agencies, as_of) -> list[dict]:
+        """What each row shows before the editor types: the figures in force on `as_of`."""
+        versions = dict(
+            HeadcountRecord.objects.filter(agency__in=agencies, as_of=as_of).values_list("agency_id", "version")
+        )
+        return [
+            {"agency": a.pk, "version": versions.get(a.pk, 0), "authorised": a.authorised_on, "actual": a.actual_on}
+            for a in agencies
+        ]
+
     def get(self, request, *args, **kwargs):
         choose = HeadcountChooseForm(request.GET or None, user=request.user)
         agencies = self.agencies(choose)
         formset = source_form = None
         if agencies:
-            versions = dict(
-                HeadcountRecord.objects.filter(agency__in=agencies, as_of=choose.cleaned_data["as_of"]).values_list(
-                    "agency_id", "version"
-                )
-            )
-            formset = HeadcountRowFormSet(
-                initial=[
-                    {
-                        "agency": a.pk,
-                        "version": versions.get(a.pk, 0),
-                        "authorised": a.authorised_on,
-                        "actual": a.actual_on,
-                    }
-                    for a in agencies
-                ]
-            )
+            formset = HeadcountRowFormSet(initial=self.initial(agencies, choose.cleaned_data["as_of"]))
             source_form = HeadcountSourceForm()
         return self.render_to_response(
             self.get_context_data(
@@ -741,18 +909,39 @@ class HeadcountEntryView(HeadcountWriteMixin, TemplateView):
 
     @staticmethod
     def rows(formset, agencies):
-        return list(zip(formset.forms, agencies, strict=True)) if formset is not None and agencies else []
+        if formset is None or not agencies:
+            return []
+        rows = list(zip(formset.forms, agencies, strict=True))
+        for form, agency in rows:  # each box says which agency's figure it holds (screen readers)
+            for name in ("authorised", "actual"):
+                form.fields[name].widget.attrs["aria-label"] = f"{form.fields[name].label}: {agency.name}"
+        return rows
+
+    @staticmethod
+    def entry_url(choose) -> str:
+        as_of = choose.cleaned_data["as_of"]
+        query = f"district={choose.cleaned_data['district'].code}&as_of={fmt_date(as_of)}"
+        return f"{reverse('mergers:headcount_entry')}?{query}"
 
     def post(self, request, *args, **kwargs):
         choose = HeadcountChooseForm(request.POST, user=request.user)
         agencies = self.agencies(choose)
-        formset = HeadcountRowFormSet(request.POST)
+        # The same initial values as the page the editor saw, so that has_changed() tells the
+        # rows he touched. A record written meanwhile changes a row's version: that row counts
+        # as changed and the service refuses it as stale rather than overwrite it.
+        initial = self.initial(agencies, choose.cleaned_data["as_of"]) if agencies else None
+        formset = HeadcountRowFormSet(request.POST, initial=initial)
         source_form = HeadcountSourceForm(request.POST)
+        warned = False
 
         def again():
             return self.render_to_response(
                 self.get_context_data(
-                    choose=choose, rows=self.rows(formset, agencies), source_form=source_form, formset=formset
+                    choose=choose,
+                    rows=self.rows(formset, agencies),
+                    source_form=source_form,
+                    formset=formset,
+                    warned=warned,
                 )
             )
 
@@ -762,16 +951,16 @@ class HeadcountEntryView(HeadcountWriteMixin, TemplateView):
         by_id = {a.pk: a for a in agencies}
         if not valid or len(formset.forms) != len(agencies):
             if len(formset.forms) != len(agencies):  # the district's agencies changed meanwhile
-                as_of = choose.cleaned_data["as_of"]
-                query = f"district={choose.cleaned_data['district'].code}&as_of={as_of:%d/%m/%Y}"
-                return redirect(f"{reverse('mergers:headcount_entry')}?{query}")
+                return redirect(self.entry_url(choose))
             return again()
         rows, forms_of_rows = [], []
         for form in formset.forms:
             data = form.cleaned_data
             agency = by_id.get(data.get("agency"))
-            if agency is None:
-                return redirect(reverse("mergers:headcount_entry"))
+            if agency is None or data.get("agency") != form.initial.get("agency"):
+                return redirect(self.entry_url(choose))
+            if not form.has_changed():
+                continue  # untouched: the agency keeps the record it has
             if data.get("authorised") is None and data.get("actual") is None:
                 continue  # left blank: the agency keeps no record for that date
             rows.append(
@@ -783,6 +972,9 @@ class HeadcountEntryView(HeadcountWriteMixin, TemplateView):
                 }
             )
             forms_of_rows.append(form)
+        if not rows:
+            messages.info(request, MSG_HEADCOUNTS_UNCHANGED)
+            return redirect(self.entry_url(choose))
         try:
             saved = services.headcount_record_many(
                 district=choose.cleaned_data["district"],
@@ -790,8 +982,17 @@ class HeadcountEntryView(HeadcountWriteMixin, TemplateView):
                 rows=rows,
                 source=source_form.cleaned_data["source"],
                 source_kind=source_form.cleaned_data["source_kind"],
+                confirm=source_form.cleaned_data["confirm"],
                 user=request.user,
             )
+        except services.HeadcountWarnings as exc:
+            row_warnings, _others = _row_field_errors(exc)
+            for index, fields in row_warnings.items():
+                forms_of_rows[index].plausibility_warnings = [
+                    str(m) for errors in fields.values() for m in ValidationError(errors).messages
+                ]
+            warned = True
+            return again()
         except ValidationError as exc:
             row_errors, others = _row_field_errors(exc)
             for index, fields in row_errors.items():
@@ -808,31 +1009,15 @@ class HeadcountEntryView(HeadcountWriteMixin, TemplateView):
             source_form.mark_invalid()
             return again()
         as_of = choose.cleaned_data["as_of"]
-        messages.success(request, MSG_HEADCOUNTS_SAVED % {"count": len(saved), "date": as_of.strftime("%d/%m/%Y")})
+        messages.success(request, MSG_HEADCOUNTS_SAVED % {"count": len(saved), "date": fmt_date(as_of)})
         return redirect(
             f"{reverse('mergers:headcount_list')}?district={choose.cleaned_data['district'].code}"
             f"&as_of_after={as_of:%Y-%m-%d}&as_of_before={as_of:%Y-%m-%d}"
         )
 
 
-def _cell_int(value):
-    """An integer cell: None when blank; ValueError when not a whole number."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = str(value).strip().replace(".", "").replace(",", "").replace(" ", "")
-    if text.lstrip("-").isdigit():
-        return int(text)
-    raise ValueError(value)
-
-
 class HeadcountImportView(HeadcountWriteMixin, TemplateView):
-    """A district's headcounts from an .xlsx file: every row is checked, nothing is saved unless all are good."""
+    """A district's headcounts from an .xlsx file (mergers.imports): nothing is saved unless every row is good."""
 
     template_name = "mergers/headcount_import.html"
 
@@ -845,97 +1030,70 @@ class HeadcountImportView(HeadcountWriteMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         data = form.cleaned_data
-        district, upload = data["district"], data["file"]  # add_error("file") below drops it from cleaned_data
-        try:
-            parsed = self.read(upload)
-        except Exception:  # openpyxl raises many kinds of error for a damaged file
-            form.add_error("file", MSG_BAD_FILE)
+        result = imports.import_headcounts(
+            upload=data["file"],
+            district=data["district"],
+            as_of=data["as_of"],
+            source=data["source"],
+            source_kind=data["source_kind"],
+            confirm=data["confirm"],
+            user=request.user,
+        )
+        if not result.ok:
+            for message in result.file_errors:
+                form.add_error("file", message)
+            for message in result.source_errors:
+                form.add_error("source", message)
             form.mark_invalid()
-            return self.render_to_response(self.get_context_data(form=form))
-        bad = []  # (line, agency label, [messages])
-        ids = {row["id"] for row in parsed if isinstance(row["id"], int)}
-        agencies = Agency.objects.select_related("district").in_bulk(ids)
-        rows, lines = [], []
-        for row in parsed:
-            reasons = []
-            agency = agencies.get(row["id"]) if isinstance(row["id"], int) else None
-            if row["id"] is None:
-                reasons.append(str(MSG_AGENCY_ID_MISSING))
-            elif agency is None:
-                reasons.append(MSG_UNKNOWN_AGENCY % {"id": row["id"]})
-            numbers = {}
-            for field in ("authorised", "actual"):
-                try:
-                    numbers[field] = _cell_int(row[field])
-                except ValueError:
-                    reasons.append(MSG_NOT_A_NUMBER % {"value": row[field]})
-            if reasons:
-                bad.append((row["line"], row["name"], reasons))
-                continue
-            if numbers["authorised"] is None and numbers["actual"] is None:
-                continue
-            rows.append({"agency": agency, **numbers})
-            lines.append(row)
-        if not parsed:
-            form.add_error("file", MSG_EMPTY_FILE)
-        saved = []
-        try:
-            with transaction.atomic():
-                saved = services.headcount_record_many(
-                    district=district,
-                    as_of=data["as_of"],
-                    rows=rows,
-                    source=data["source"] or upload.name,
-                    source_kind=data["source_kind"],
-                    user=request.user,
-                )
-                if bad or form.errors:
-                    raise _DryRun  # some rows are bad: save none of them
-        except _DryRun:
-            saved = []
-        except ValidationError as exc:
-            row_errors, others = _row_field_errors(exc)
-            for index, fields in row_errors.items():
-                messages_ = [str(m) for errors in fields.values() for m in ValidationError(errors).messages]
-                bad.append((lines[index]["line"], lines[index]["name"], messages_))
-            for key, errors in others.items():
-                if not (key == "rows" and (bad or form.errors)):
-                    form.add_error("source" if key == "source" else None, errors)
-        if bad or form.errors:
-            bad.sort(key=lambda item: item[0])
-            form.mark_invalid()
-            return self.render_to_response(self.get_context_data(form=form, bad_rows=bad))
+            return self.render_to_response(
+                self.get_context_data(form=form, bad_rows=result.bad_rows, warning_rows=result.warnings)
+            )
         messages.success(
             request,
-            MSG_IMPORT_SAVED % {"count": len(saved), "date": data["as_of"].strftime("%d/%m/%Y")},
+            MSG_IMPORT_SAVED % {"count": len(result.saved), "date": fmt_date(data["as_of"])},
         )
-        return redirect(f"{reverse('mergers:headcount_list')}?district={district.code}")
+        return redirect(f"{reverse('mergers:headcount_list')}?district={data['district'].code}")
 
-    @staticmethod
-    def read(upload) -> list[dict]:
-        workbook = openpyxl.load_workbook(upload, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        parsed = []
-        for line, values in enumerate(sheet.iter_rows(min_row=2, max_col=4, values_only=True), start=2):
-            values = list(values) + [None] * (4 - len(values))
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            raw_id = values[0]
-            try:
-                agency_id = _cell_int(raw_id)
-            except ValueError:
-                agency_id = str(raw_id)
-            parsed.append(
-                {
-                    "line": line,
-                    "id": agency_id,
-                    "name": values[1] or "",
-                    "authorised": values[2],
-                    "actual": values[3],
-                }
+
+def headcount_template_response(district=None, as_of=None) -> HttpResponse:
+    """The Excel template; with a district and a date, one row per agency active that day with its
+    figures, its name and its type beside its id (only the first four columns are read back)."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = gettext("Biên chế")
+    sheet.append([str(h) for h in (*imports.TEMPLATE_HEADERS, *imports.TEMPLATE_INFO_HEADERS)])
+    for column, width in zip("ABCDEF", (16, 60, 22, 28, 40, 24), strict=True):
+        sheet.column_dimensions[column].width = width
+    name = "bien-che-mau.xlsx"
+    if district is not None and as_of is not None:
+        agencies = agencies_with_headcount_on(as_of, district=district).select_related("agency_type")
+        for agency in agencies.order_by("agency_type__sector", "name"):
+            sheet.append(
+                [
+                    agency.pk,
+                    safe_cell(agency.name),
+                    agency.authorised_on,
+                    agency.actual_on,
+                    safe_cell(agency.agency_type.name),
+                    safe_cell(district.full_name),
+                ]
             )
-        workbook.close()
-        return parsed
+        name = f"bien-che-{district.code}-{as_of:%Y-%m-%d}.xlsx"
+    notes = workbook.create_sheet(gettext("Hướng dẫn"))
+    for line in (
+        gettext("Mỗi dòng là một cơ quan; giữ nguyên cột “Mã số cơ quan”."),
+        gettext("Nhập số nguyên không âm; để trống cả hai cột nếu không có số liệu."),
+        gettext("Các cột “Loại cơ quan” và “Đơn vị” chỉ để đối chiếu; khi nhập, chỉ bốn cột đầu được đọc."),
+        gettext("Tệp chỉ được lưu khi mọi dòng đều hợp lệ."),
+    ):
+        notes.append([safe_cell(line)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 class HeadcountTemplateView(HeadcountWriteMixin, View):
@@ -943,29 +1101,267 @@ class HeadcountTemplateView(HeadcountWriteMixin, View):
 
     def get(self, request, *args, **kwargs):
         choose = HeadcountChooseForm(request.GET or None, user=request.user)
-        workbook = openpyxl.Workbook()
-        sheet = workbook.active
-        sheet.title = gettext("Biên chế")
-        sheet.append([str(h) for h in TEMPLATE_HEADERS])
-        for column, width in zip("ABCD", (16, 60, 22, 28), strict=True):
-            sheet.column_dimensions[column].width = width
-        name = "bien-che-mau.xlsx"
         if choose.is_valid():
-            district, as_of = choose.cleaned_data["district"], choose.cleaned_data["as_of"]
-            for agency in agencies_with_headcount_on(as_of, district=district).order_by("agency_type__sector", "name"):
-                sheet.append([agency.pk, agency.name, agency.authorised_on, agency.actual_on])
-            name = f"bien-che-{district.code}-{as_of:%Y-%m-%d}.xlsx"
-        notes = workbook.create_sheet(gettext("Hướng dẫn"))
-        for line in (
-            gettext("Mỗi dòng là một cơ quan; giữ nguyên cột “Mã số cơ quan”."),
-            gettext("Nhập số nguyên không âm; để trống cả hai cột nếu không có số liệu."),
-            gettext("Tệp chỉ được lưu khi mọi dòng đều hợp lệ."),
-        ):
-            notes.append([line])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            return headcount_template_response(choose.cleaned_data["district"], choose.cleaned_data["as_of"])
+        return headcount_template_response()
+
+
+class HeadcountTemplateFormView(HeadcountWriteMixin, TemplateView):
+    """From the menu: choose a district and a date, download its pre-filled template."""
+
+    template_name = "mergers/headcount_template.html"
+
+    def get(self, request, *args, **kwargs):
+        choose = HeadcountChooseForm(request.GET or None, user=request.user)
+        if choose.is_valid():
+            return headcount_template_response(choose.cleaned_data["district"], choose.cleaned_data["as_of"])
+        return self.render_to_response(self.get_context_data(choose=choose))
+
+
+# --- access: roles and district scopes (issue 16) -------------------------------------------
+
+MSG_ACCESS_SAVED = _("Đã lưu quyền của “%(user)s”.")
+MSG_ACCESS_UNCHANGED = _("Không có thay đổi nào.")
+
+
+def role_choices():
+    return [(name, ROLE_LABELS[name]) for name in services.ROLES]
+
+
+def scope_label(codes, names) -> str:
+    if codes is None:
+        return gettext("Toàn tỉnh")
+    return ", ".join(names.get(code, code) for code in codes) or "—"
+
+
+class AccessListView(StaffMixin, TemplateView):
+    """Every user with his role and district scope; an administrator changes them here."""
+
+    permission_required = services.ACCESS_PERMISSION
+    template_name = "mergers/access_list.html"
+
+    def get_context_data(self, **kwargs):
+        users = (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .prefetch_related("groups", "editor_scope__districts")
+            .order_by("username")
         )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        rows = []
+        for user in users:
+            role = next((g.name for g in user.groups.all() if g.name in services.ROLES), "")
+            scope = getattr(user, "editor_scope", None)
+            rows.append(
+                {
+                    "user": user,
+                    "role": ROLE_LABELS.get(role, "—"),
+                    "scope": gettext("Toàn tỉnh")
+                    if scope is None
+                    else ", ".join(d.full_name for d in scope.districts.all()) or "—",
+                }
+            )
+        return {**super().get_context_data(**kwargs), "rows": rows}
+
+
+class AccessEditView(StaffMixin, TemplateView):
+    permission_required = services.ACCESS_PERMISSION
+    template_name = "mergers/access_form.html"
+
+    def get_user(self):
+        return get_object_or_404(get_user_model(), pk=self.kwargs["pk"], is_active=True)
+
+    def get_context_data(self, **kwargs):
+        subject = kwargs.get("subject") or self.get_user()
+        names = {d.code: d.full_name for d in District.objects.all()}
+        changes = [
+            {
+                "change": change,
+                "role_before": ROLE_LABELS.get(change.role_before, "—"),
+                "role_after": ROLE_LABELS.get(change.role_after, "—"),
+                "scope_before": scope_label(change.scope_before, names),
+                "scope_after": scope_label(change.scope_after, names),
+            }
+            for change in subject.access_changes.select_related("changed_by")
+        ]
+        return {**super().get_context_data(**kwargs), "subject": subject, "changes": changes}
+
+    def get(self, request, *args, **kwargs):
+        subject = self.get_user()
+        scope = services.user_scope(subject)
+        form = AccessForm(
+            role_choices=role_choices(),
+            initial={
+                "role": services.user_role(subject),
+                "province_wide": scope is None,
+                "districts": scope or [],
+            },
+        )
+        return self.render_to_response(self.get_context_data(form=form, subject=subject))
+
+    def post(self, request, *args, **kwargs):
+        subject = self.get_user()
+        form = AccessForm(request.POST, role_choices=role_choices())
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form, subject=subject))
+        data = form.cleaned_data
+        try:
+            change = services.user_access_set(
+                user=subject,
+                role=data["role"],
+                districts=None if data["province_wide"] else data["districts"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            put_errors_on_form(form, exc)
+            return self.render_to_response(self.get_context_data(form=form, subject=subject))
+        if change is None:
+            messages.info(request, MSG_ACCESS_UNCHANGED)
+        else:
+            messages.success(request, MSG_ACCESS_SAVED % {"user": subject.get_full_name() or subject.username})
+        return redirect("mergers:access_edit", pk=subject.pk)
+
+
+# --- the decision register (issue 14) -------------------------------------------------------
+
+
+class DecisionListView(SortedFilterView):
+    """Every decision: search by number or title with or without diacritics, filter by issuer,
+    kind, dates, district; each with how many events it authorised."""
+
+    permission_required = "mergers.view_decision"
+    filterset_class = DecisionFilterSet
+    template_name = "mergers/decision_list.html"
+    sort_fields = (("date", "date"), ("number", "number"), ("issuer", "issuer"), ("kind", "kind"))
+    columns = (
+        ("date", _("Ngày ban hành")),
+        ("number", _("Số")),
+        ("issuer", _("Cơ quan ban hành")),
+        ("kind", _("Loại văn bản")),
+        ("title", _("Trích yếu")),
+        ("events", _("Sự kiện")),
+    )
+
+    def get_queryset(self):
+        return decision_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for decision in context["object_list"]:
+            decision.event_count = len(decision_events(decision))
+        return context
+
+
+class DecisionDetailView(StaffMixin, TemplateView):
+    permission_required = "mergers.view_decision"
+    template_name = "mergers/decision_detail.html"
+
+    def get_context_data(self, **kwargs):
+        decision = get_object_or_404(decision_list(), pk=self.kwargs["pk"])
+        return {
+            **super().get_context_data(**kwargs),
+            "decision": decision,
+            "event_groups": decision_event_groups(decision),
+            "history": history_rows(decision),
+        }
+
+
+class DecisionScanView(StaffMixin, View):
+    """The scanned copy, to signed-in users who may see the register only (never a public URL)."""
+
+    permission_required = "mergers.view_decision"
+
+    def get(self, request, pk):
+        decision = get_object_or_404(Decision, pk=pk)
+        if not decision.scan:
+            raise Http404
+        suffix = "." + decision.scan.name.rsplit(".", 1)[-1].lower() if "." in decision.scan.name else ""
+        content_type = services.SCAN_CONTENT_TYPES.get(suffix)
+        if content_type is None:
+            raise Http404
+        try:
+            handle = decision.scan.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        filename = f"{decision.number}{suffix}".replace("/", "-")
+        response = FileResponse(handle, content_type=content_type, filename=filename)
+        response["Cache-Control"] = "private, no-store"
         return response
+
+
+def _decision_data(form) -> dict:
+    data = dict(form.cleaned_data)
+    for key in ("form_token", "version", "remove_scan"):
+        data.pop(key, None)
+    return data
+
+
+class DecisionCreateView(StaffMixin, OnceTokenMixin, TemplateView):
+    permission_required = "mergers.add_decision"
+    template_name = "mergers/decision_form.html"
+
+    def get(self, request, *args, **kwargs):
+        form = DecisionCreateForm(user=request.user, initial={"form_token": self.new_token()})
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        form = DecisionCreateForm(request.POST, request.FILES, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        token = form.cleaned_data["form_token"]
+        if not self.take_token(token):
+            return self.already_submitted(reverse("mergers:decision_list"))
+        try:
+            decision = services.decision_create(user=request.user, **_decision_data(form))
+        except ValidationError as exc:
+            self.give_back_token(token)
+            put_errors_on_form(form, exc)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, MSG_DECISION_SAVED % {"decision": decision})
+        return redirect(decision)
+
+
+class DecisionEditView(StaffMixin, TemplateView):
+    permission_required = "mergers.change_decision"
+    template_name = "mergers/decision_form.html"
+
+    def get_decision(self):
+        return get_object_or_404(Decision.objects.select_related("district"), pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        decision = self.get_decision()
+        form = DecisionEditForm(
+            user=request.user,
+            initial={
+                "number": decision.number,
+                "date": decision.date,
+                "issuer": decision.issuer,
+                "district": decision.district.code if decision.district_id else None,
+                "kind": decision.kind,
+                "title": decision.title,
+                "source": decision.source,
+                "source_kind": decision.source_kind,
+                "note": decision.note,
+                "version": decision.version,
+            },
+        )
+        return self.render_to_response(self.get_context_data(form=form, decision=decision))
+
+    def post(self, request, *args, **kwargs):
+        decision = self.get_decision()
+        form = DecisionEditForm(request.POST, request.FILES, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form, decision=decision))
+        data = _decision_data(form)
+        if data.get("scan") is None:
+            data.pop("scan", None)
+            if form.cleaned_data.get("remove_scan"):
+                data["scan"] = False
+        try:
+            decision = services.decision_update(
+                decision=decision, data=data, user=request.user, expected_version=form.cleaned_data["version"]
+            )
+        except ValidationError as exc:
+            put_errors_on_form(form, exc)
+            return self.render_to_response(self.get_context_data(form=form, decision=decision))
+        messages.success(request, MSG_DECISION_SAVED % {"decision": decision})
+        return redirect(decision)

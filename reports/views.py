@@ -1,31 +1,40 @@
 """The leaders' dashboard and the exports: thin views over reports.selectors."""
 
-import datetime
+import dataclasses
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
+from rest_framework.exceptions import AuthenticationFailed
 
-from districts.models import Province
-from districts.selectors import districts_in_period
-from reports import exports, readcache
-from reports.charts import Bar, change_bar_chart, headcount_line_chart
-from reports.forms import MEASURE_CHOICES, ReportPeriodForm
+from core import readcache
+from core.auth import token_user
+from core.dates import fmt_date
+from core.roles import REPORT_PERMISSIONS
+from districts.models import District, Province
+from mergers.figures import MEASURE_CHOICES, ReportPeriod, default_as_of
+from reports import exports
+from reports.charts import Bar, change_bar_chart, headcount_line_chart, trim_flat_tail
+from reports.forms import AsOfForm, ReportPeriodForm
+from reports.printing import district_period, render_pdf, report_context
 from reports.selectors import (
-    dashboard_headlines,
-    district_demo_flags,
-    first_decision_date,
+    actual_report,
+    district_detail,
+    district_tier,
     headcount_series,
-    headlines_total,
+    programme_figures,
+    programme_totals,
     progress_matrix,
+    reconcile_focal_points,
+    reconciliation_terms,
     staffing_report,
+    tier_message,
     today,
 )
 
-REPORT_PERMISSIONS = ("mergers.view_merger", "mergers.view_headcountrecord", "districts.view_district")
 FORMATS = ("csv", "xlsx")
 
 
@@ -53,23 +62,43 @@ class ReportAccessMixin(LoginRequiredMixin, PermissionRequiredMixin):
         return self._province
 
     def get_period_form(self) -> ReportPeriodForm:
-        form = ReportPeriodForm(
-            self.request.GET or None,
-            default_baseline=first_decision_date(self.get_province()) or today(),
-            default_as_of=today(),
-        )
+        form = ReportPeriodForm(self.request.GET or None, province=self.get_province())
         if form.is_bound:
             form.is_valid()
         return form
 
-    def get_period(self) -> tuple[ReportPeriodForm, dict]:
+    def get_period(self) -> tuple[ReportPeriodForm, ReportPeriod]:
         form = self.get_period_form()
         return form, form.period()
 
+    def figures_period(self, period: ReportPeriod):
+        """The period whose figures the page shows, and the district tier on its as-of date.
 
-def _names(baseline: datetime.date, as_of: datetime.date, province=None) -> tuple[list, dict[str, str]]:
-    districts = list(districts_in_period(baseline, as_of, province=province).order_by("code"))
-    return districts, {d.code: d.full_name for d in districts}
+        Once the district tier has ended (2025-07-01), a later date shows the last figures, of
+        its last day (2025-06-30), never those of units that no longer exist: the as-of date
+        becomes that day (the baseline too, when it was later), and the tier says why.
+        """
+        tier = district_tier(self.get_province(), period.as_of)
+        if not tier.ended:
+            return period, tier
+        last = tier.last_day
+        return dataclasses.replace(period, as_of=last, baseline=min(period.baseline, last)), tier
+
+
+class TokenAccessMixin:
+    """The exports also take the API's `Authorization: Token KEY` (issue 15): an analyst's
+    script downloads them as it reads the API, without a session. A bad token is a JSON 401."""
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            user = token_user(request)
+        except AuthenticationFailed as exc:
+            response = JsonResponse({"detail": str(exc.detail)}, status=401)
+            response["WWW-Authenticate"] = "Token"
+            return response
+        if user is not None:
+            request.user = user
+        return super().dispatch(request, *args, **kwargs)
 
 
 class DashboardView(ReportAccessMixin, TemplateView):
@@ -88,83 +117,103 @@ class DashboardView(ReportAccessMixin, TemplateView):
             ("dashboard", getattr(province, "pk", None), self.request.get_full_path()),
             # Without the request: the body needs no context processor (no user, no CSRF token).
             lambda: render_to_string(self.body_template_name, self.get_body_context()),
+            province=getattr(province, "code", None),
         )
         return context
 
     def get_body_context(self) -> dict:
-        context = {}
-        form, period = self.get_period()
-        baseline, as_of, measure = period["baseline"], period["as_of"], period["measure"]
+        form, requested = self.get_period()
         province = self.get_province()
-        report = staffing_report(
-            province=province, baseline=baseline, as_of=as_of, measure=measure, like_for_like=period["like_for_like"]
-        )
-        matrix = progress_matrix(province=province, as_of=as_of, start=baseline)
+        period, tier = self.figures_period(requested)
+        report = staffing_report(province=province, **dataclasses.asdict(period))
+        matrix = progress_matrix(province=province, as_of=period.as_of, start=period.baseline)
         names = {row.district.code: row.district.full_name for row in matrix.rows}
-        demo_flags = district_demo_flags(province=province, baseline=baseline, as_of=as_of)
-        headers, table = exports.staffing_table(report, names=names, demo_flags=demo_flags)
-        headlines = dashboard_headlines(province=province, as_of=as_of, measure=measure)
-        series = headcount_series(start=baseline, end=as_of, measure=measure, province=province)
-        staffing_rows = [
-            {"row": row, "note": values[2], "is_demo": values[-1] is not None}
-            for row, values in zip(report.rows, table, strict=False)
-        ]
+        # The cards count the districts active on the date asked: none once the tier has ended.
+        headlines = programme_figures(as_of=requested.as_of, province=province, measure=period.measure)
+        last_headlines = (
+            {
+                h.programme.code: h
+                for h in programme_figures(as_of=period.as_of, province=province, measure=period.measure)
+            }
+            if tier.ended
+            else {}
+        )
+        reconciliation = reconcile_focal_points(start=requested.baseline, end=requested.as_of, province=province)
+        series = headcount_series(
+            start=period.baseline, end=period.as_of, measure=period.measure, districts=[r.district for r in matrix.rows]
+        )
         bars = [
             Bar(
-                label=f"{r['row'].district} {r['row'].name}",
-                value=r["row"].change,
-                pct=r["row"].change_pct,
-                is_demo=r["is_demo"],
-                note=r["note"] or "",
+                label=f"{row.district} {row.name}",
+                value=row.change,
+                pct=row.change_pct,
+                is_demo=row.demo,
+                note=row.note,
             )
-            for r in staffing_rows
+            for row in report.rows
         ]
-        measure_label = dict(MEASURE_CHOICES)[measure]
+        measure_label = dict(MEASURE_CHOICES)[period.measure]
         query = self.request.GET.urlencode()
-        context.update(
-            form=form,
-            baseline=baseline,
-            as_of=as_of,
-            measure=measure,
-            measure_label=measure_label,
-            like_for_like=period["like_for_like"],
-            report=report,
-            total=report.total,
-            total_is_demo=table[-1][-1] is not None,
-            staffing_rows=staffing_rows,
-            matrix=matrix,
-            headlines=headlines,
+        drawn, flat_until = trim_flat_tail(series)
+        line_title = _("Biên chế toàn tỉnh theo thời gian (%(measure)s)") % {"measure": measure_label}
+        bars_title = _("Thay đổi biên chế từng đơn vị, %(baseline)s – %(as_of)s") % {
+            "baseline": fmt_date(period.baseline),
+            "as_of": fmt_date(period.as_of),
+        }
+        day = today()
+        clamped = not self.request.GET.get("as_of") and requested.as_of < day and not tier.ended
+        return {
+            "default_tier": district_tier(province, day) if clamped else None,
+            "form": form,
+            "requested_as_of": requested.as_of,
+            "requested_baseline": requested.baseline,
+            "tier": tier,
+            "tier_message": tier_message(tier, requested=requested.as_of),
+            "today": day,
+            "rec": reconciliation,
+            "rec_terms": reconciliation_terms(reconciliation),
+            "rec_exports": True,
+            "rec_export_query": f"?{query}" if query else "",
+            "baseline": period.baseline,
+            "as_of": period.as_of,
+            "measure": period.measure,
+            "measure_label": measure_label,
+            "like_for_like": period.like_for_like,
+            "report": report,
+            "total": report.total,
+            "matrix": matrix,
+            "headlines": headlines,
             # Pending districts by name, not GSO code: leaders do not know the codes by heart.
-            headline_cards=[(h, [names.get(code, code) for code in h.districts_pending]) for h in headlines],
-            headlines_total=headlines_total(headlines),
-            series=series,
-            series_is_demo=any(p.is_demo for p in series),
-            headcount_chart=headcount_line_chart(
-                series,
-                chart_id="chart-province-headcount",
-                title=_("Biên chế toàn tỉnh theo thời gian (%(measure)s)") % {"measure": measure_label},
+            "headline_cards": [
+                (h, [names.get(code, code) for code in h.districts_pending], last_headlines.get(h.programme.code))
+                for h in headlines
+            ],
+            "headlines_total": programme_totals(headlines),
+            "series": series,
+            "series_is_demo": any(p.is_demo for p in series),
+            "headcount_chart": headcount_line_chart(drawn, chart_id="chart-province-headcount", title=line_title),
+            "headcount_chart_narrow": headcount_line_chart(
+                drawn, chart_id="chart-province-headcount-narrow", title=line_title, narrow=True
             ),
-            change_chart=change_bar_chart(
-                bars,
-                chart_id="chart-district-change",
-                title=_("Thay đổi biên chế từng đơn vị, %(baseline)s – %(as_of)s")
-                % {"baseline": f"{baseline:%d/%m/%Y}", "as_of": f"{as_of:%d/%m/%Y}"},
+            "flat_since": drawn[-1].on if flat_until else None,
+            "flat_until": flat_until,
+            "change_chart": change_bar_chart(bars, chart_id="chart-district-change", title=bars_title),
+            "change_chart_narrow": change_bar_chart(
+                bars, chart_id="chart-district-change-narrow", title=bars_title, narrow=True
             ),
-            export_query=f"?{query}" if query else "",
-        )
-        return context
+            "export_query": f"?{query}" if query else "",
+        }
 
 
-class StaffingExportView(ReportAccessMixin, View):
+class StaffingExportView(TokenAccessMixin, ReportAccessMixin, View):
     def get(self, request, fmt: str):
         if fmt not in FORMATS:
             raise Http404
-        _form, period = self.get_period()
+        _form, requested = self.get_period()
         province = self.get_province()
-        report = staffing_report(province=province, **period)
-        _districts, names = _names(report.baseline, report.as_of, province=province)
-        demo_flags = district_demo_flags(province=province, baseline=report.baseline, as_of=report.as_of)
-        headers, rows = exports.staffing_table(report, names=names, demo_flags=demo_flags)
+        period, tier = self.figures_period(requested)
+        report = staffing_report(province=province, **dataclasses.asdict(period))
+        headers, rows = exports.staffing_table(report)
         filename = exports.staffing_filename(report, fmt)
         if fmt == "csv":
             return exports.csv_response(headers, rows, filename)
@@ -175,16 +224,18 @@ class StaffingExportView(ReportAccessMixin, View):
             (_("So sánh cùng địa bàn"), _("Có") if report.like_for_like else _("Không")),
             (_("Ô trống"), _("Không có số liệu")),
             (_("demo"), _("Số liệu minh họa (demo), không phải số liệu chính thức")),
+            *tier_notes(tier, requested.as_of),
         )
         return exports.xlsx_response(headers, rows, filename, sheet_title=_("Biên chế"), notes=notes)
 
 
-class ProgressExportView(ReportAccessMixin, View):
+class ProgressExportView(TokenAccessMixin, ReportAccessMixin, View):
     def get(self, request, fmt: str):
         if fmt not in FORMATS:
             raise Http404
-        _form, period = self.get_period()
-        matrix = progress_matrix(province=self.get_province(), as_of=period["as_of"], start=period["baseline"])
+        _form, requested = self.get_period()
+        period, tier = self.figures_period(requested)
+        matrix = progress_matrix(province=self.get_province(), as_of=period.as_of, start=period.baseline)
         names = {row.district.code: row.district.full_name for row in matrix.rows}
         headers, rows = exports.progress_table(matrix, names=names)
         filename = exports.progress_filename(matrix, fmt)
@@ -195,5 +246,103 @@ class ProgressExportView(ReportAccessMixin, View):
             (_("Giai đoạn"), _("Giai đoạn mới nhất của hợp nhất tính đến ngày xem số liệu")),
             (_("Ô trống"), _("Không có số liệu")),
             (_("demo"), _("Số liệu minh họa (demo), không phải số liệu chính thức")),
+            *tier_notes(tier, requested.as_of),
         )
         return exports.xlsx_response(headers, rows, filename, sheet_title=_("Tiến độ"), notes=notes)
+
+
+class ActualReportPageView(ReportAccessMixin, TemplateView):
+    """Authorised, actual and the gap on one date: the province, each district, each agency."""
+
+    template_name = "reports/actual.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        province = self.get_province()
+        form = AsOfForm(self.request.GET or None)
+        as_of = form.as_of_or_default(default_as_of(province))
+        report = actual_report(province=province, on=as_of)
+        context.update(form=form, as_of=as_of, province=province, report=report, total=report.total)
+        return context
+
+
+class PrintReportView(ReportAccessMixin, TemplateView):
+    """The one-page A4 report for a meeting: the province's, or a district's (`code`)."""
+
+    template_name = "reports/print.html"
+
+    def get_district(self):
+        code = self.kwargs.get("code")
+        if code is None:
+            return None
+        try:
+            return district_detail(code)
+        except District.DoesNotExist as exc:
+            raise Http404(_("Không có đơn vị này.")) from exc
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        district = self.get_district()
+        province = district.province if district else self.get_province()
+        if province is None:
+            raise Http404(_("Chưa có tỉnh nào."))
+        form = ReportPeriodForm(self.request.GET or None, province=province)
+        if form.is_bound:
+            form.is_valid()
+        period = district_period(district, **form.valid_values()) if district else form.period()
+        context.update(report_context(province=province, district=district, period=period))
+        query = self.request.GET.urlencode()
+        context.update(form=form, query=f"?{query}" if query else "")
+        return context
+
+
+class PrintReportPdfView(PrintReportView):
+    """The same page as a PDF, rendered on the server (WeasyPrint)."""
+
+    template_name = "reports/print_pdf.html"
+
+    def render_to_response(self, context, **response_kwargs):
+        html = render_to_string(self.template_name, context, request=self.request)
+        period = context["period"]
+        place = context["district"].code if context["district"] else context["province"].code
+        response = HttpResponse(render_pdf(html), content_type="application/pdf")
+        filename = f"bao-cao-hop-nhat_{place}_{period.baseline.isoformat()}_{period.as_of.isoformat()}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+def tier_notes(tier, requested) -> list[tuple]:
+    """The notes sheet's lines about the end of the district tier, when the date asked is after it."""
+    if not tier.ended:
+        return []
+    return [(_("Cấp huyện đã kết thúc"), tier_message(tier, requested=requested))]
+
+
+class FocalPointsExportView(ReportAccessMixin, View):
+    """The focal-point reconciliation of the dashboard's period (or of `?district=`'s), as a table."""
+
+    def get(self, request, fmt: str):
+        if fmt not in FORMATS:
+            raise Http404
+        _form, period = self.get_period()
+        province = self.get_province()
+        district = None
+        if request.GET.get("district"):
+            district = get_object_or_404(District, code=request.GET["district"])
+            province = district.province
+        rec = reconcile_focal_points(start=period.baseline, end=period.as_of, province=province, district=district)
+        headers, rows = exports.focal_points_table(rec)
+        filename = exports.focal_points_filename(rec, fmt)
+        if fmt == "csv":
+            return exports.csv_response(headers, rows, filename)
+        notes = exports.notes_rows(
+            (_("Đầu kỳ"), rec.start),
+            (_("Cuối kỳ"), rec.end),
+            (_("Phạm vi"), district.full_name if district else (province.name if province else _("Toàn quốc"))),
+            (
+                _("Công thức"),
+                _("Đầu mối đầu kỳ + thành lập − hợp nhất vào cơ quan khác − chấm dứt khác = đầu mối cuối kỳ"),
+            ),
+            (_("Khớp"), _("Có") if rec.balanced else _("Không")),
+        )
+        return exports.xlsx_response(headers, rows, filename, sheet_title=_("Đối chiếu đầu mối"), notes=notes)

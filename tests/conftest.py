@@ -1,5 +1,6 @@
 """Shared pytest fixtures: the shipped Quảng Ninh data, users in each role."""
 
+import io
 import os
 from pathlib import Path
 
@@ -9,8 +10,16 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import caches
 from django.core.management import call_command
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
-from mergers.roles import ANALYSTS, EDITORS, LEADERS, role_permissions
+from core.roles import ANALYSTS, EDITORS, LEADERS, role_permissions
+from tests.live import sqlite_database, sqlite_template  # noqa: F401 (fixtures of the tests on a real server)
+
+# Hypothesis: tests that set no example count of their own (the model-based figures test) run
+# 25 examples locally and 200 in CI (.ci/run exports HYPOTHESIS_PROFILE=ci).
+hypothesis_settings.register_profile("dev", max_examples=25, print_blob=True)
+hypothesis_settings.register_profile("ci", max_examples=200, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +33,7 @@ def _vietnamese():
 @pytest.fixture
 def quang_ninh(db):
     """The shipped fixture, loaded into the test database."""
-    call_command("loaddata", "quang_ninh", verbosity=0)
+    call_command("seed_quang_ninh", stdout=io.StringIO())
 
 
 def ensure_roles() -> None:
@@ -64,6 +73,30 @@ def _axes_only_where_tested(request, settings):
     login() makes them; tests of login protection turn it on with @pytest.mark.axes."""
     if request.node.get_closest_marker("axes") is None:
         settings.AXES_ENABLED = False
+
+
+# Suites run with the read cache on, as in production (issue 13): the security, district-scope
+# and bad-input tests must hold with every answer, token user and permission served from it.
+READ_CACHE_SUITES = ("tests/security/", "tests/fuzz/")
+
+
+def pytest_collection_modifyitems(items):
+    root = Path(__file__).resolve().parent.parent
+    for item in items:
+        if str(Path(item.path).resolve().relative_to(root)).startswith(READ_CACHE_SUITES):
+            item.add_marker(pytest.mark.read_cache)
+            item.add_marker(pytest.mark.stamp_at_write)
+
+
+@pytest.fixture(autouse=True)
+def _stamp_renewed_at_each_write(request, monkeypatch):
+    """A test's transaction never commits, so a write there would never renew the data stamp and
+    the cache would serve the answers from before it. In the read-cache suites each write renews
+    it at once instead, inside the transaction (a refused write's savepoint rolls it back too)."""
+    if request.node.get_closest_marker("stamp_at_write") is not None:
+        from core import readcache
+
+        monkeypatch.setattr(readcache, "bump_on_commit", readcache.bump)
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ import factory
 
 from districts.choices import DistrictKind
 from districts.models import District, Province
-from mergers.choices import Sector, SourceKind
-from mergers.models import Agency, AgencyType, HeadcountRecord, Programme
+from mergers.choices import DecisionIssuer, DecisionKind, Sector, SourceKind
+from mergers.models import Agency, AgencyType, Decision, HeadcountRecord, Programme
 
 
 class ProvinceFactory(factory.django.DjangoModelFactory):
@@ -47,18 +47,38 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     district = factory.SubFactory(DistrictFactory)
     agency_type = factory.SubFactory(AgencyTypeFactory)
     name = factory.Sequence(lambda n: f"Cơ quan {n}")
-    established_on = None
+    established_on = datetime.date(2000, 1, 1)
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """An entry of the decision register; the same number, issuer and date is the same entry."""
+
+    class Meta:
+        model = Decision
+        django_get_or_create = ("number", "issuer", "date")
+
+    number = factory.Sequence(lambda n: f"{n}-QĐ/TU")
+    date = datetime.date(2015, 1, 1)
+    issuer = DecisionIssuer.PROVINCIAL_PARTY
+    kind = DecisionKind.DECISION
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):
+    """A programme citing the register's entry for `decision_number` and `decided_on`."""
+
     class Meta:
         model = Programme
         skip_postgeneration_save = True
 
+    class Params:
+        decision_number = "1-QĐ/TU"
+        decided_on = datetime.date(2015, 1, 1)
+
     code = factory.Sequence(lambda n: f"de-an-{n}")
     name = factory.Sequence(lambda n: f"Đề án {n}")
-    decision_number = "1-QĐ/TU"
-    decided_on = datetime.date(2015, 1, 1)
+    decision = factory.SubFactory(
+        DecisionFactory, number=factory.SelfAttribute("..decision_number"), date=factory.SelfAttribute("..decided_on")
+    )
     result_type = factory.SubFactory(AgencyTypeFactory)
 
     @factory.post_generation

@@ -13,10 +13,10 @@ from districts.models import District, Province
 from districts.selectors import districts_active_on
 from mergers.choices import MergerStatus, SourceKind
 from mergers.management.commands.build_quang_ninh import dump_fixture
-from mergers.models import Agency, HeadcountRecord, Merger, Programme
+from mergers.models import Agency, HeadcountRecord, Merger
 from mergers.seed import build_quang_ninh
 from mergers.selectors import agencies_active_on, merger_list
-from reports.selectors import programme_reduction, progress_report, staffing_report
+from reports.selectors import programme_figures, progress_dict, staffing_report
 
 D = datetime.date
 EARLY_12 = ["194", "195", "196", "198", "199", "201", "202", "203", "204", "205", "206", "207"]
@@ -37,19 +37,25 @@ def test_fourteen_districts_in_2019_thirteen_in_2020(qn):
 
 
 def test_mttq_bloc_done_in_12_districts_on_2017_09_27(qn):
-    progress = {p.programme: p for p in progress_report(province=qn, as_of=D(2017, 9, 27))}
+    progress = {p.programme.code: p for p in programme_figures(province=qn, as_of=D(2017, 9, 27))}
     mttq = progress["khoi-mttq"]
     assert (mttq.completed, mttq.total) == (12, 14)
     assert mttq.districts_completed == EARLY_12
     assert mttq.districts_pending == ["193", "200"]
-    assert (mttq.decision_number, mttq.decided_on) == ("44-QĐ/TU", D(2015, 11, 30))
+    assert (mttq.programme.decision_number, mttq.programme.decided_on) == ("44-QĐ/TU", D(2015, 11, 30))
 
 
 def test_mttq_bloc_cut_staff_by_12_54_percent_in_two_years(qn):
-    khoi = Programme.objects.get(code="khoi-mttq")
-    figures = programme_reduction(programme=khoi, as_of=D(2017, 9, 27), province=qn)
-    assert figures == {
+    figures = {p.programme.code: progress_dict(p) for p in programme_figures(province=qn, as_of=D(2017, 9, 27))}
+    assert figures["khoi-mttq"] == {
         "programme": "khoi-mttq",
+        "name": "Cơ quan tham mưu, giúp việc chung khối MTTQ và các đoàn thể chính trị - xã hội cấp huyện",
+        "decision_number": "44-QĐ/TU",
+        "decided_on": D(2015, 11, 30),
+        "completed": 12,
+        "total": 14,
+        "districts_completed": EARLY_12,
+        "districts_pending": ["193", "200"],
         "mergers": 12,
         "mergers_without_data": 0,
         "headcount_before": 279,
@@ -57,6 +63,7 @@ def test_mttq_bloc_cut_staff_by_12_54_percent_in_two_years(qn):
         "reduction": 35,
         "reduction_pct": 12.54,
         "focal_points_removed": 60,
+        "demo": True,
     }
 
 
@@ -67,17 +74,14 @@ def test_labour_federation_is_outside_the_district_quota(qn):
 
 
 def test_the_2018_programmes_done_everywhere_removing_28_focal_points(qn):
-    progress = {p.programme: p for p in progress_report(province=qn, as_of=D(2018, 6, 30))}
+    progress = {p.programme.code: p for p in programme_figures(province=qn, as_of=D(2018, 6, 30))}
     for code in ("to-chuc-noi-vu", "kiem-tra-thanh-tra"):
         assert (progress[code].completed, progress[code].total, progress[code].districts_pending) == (14, 14, [])
     types = ["ban-to-chuc", "phong-noi-vu", "uy-ban-kiem-tra", "thanh-tra", "to-chuc-noi-vu", "kiem-tra-thanh-tra"]
     before = agencies_active_on(D(2017, 12, 31)).filter(agency_type__code__in=types).count()
     after = agencies_active_on(D(2018, 6, 30)).filter(agency_type__code__in=types).count()
     assert (before, after, before - after) == (56, 28, 28)
-    removed = [
-        programme_reduction(programme=Programme.objects.get(code=c), as_of=D(2018, 6, 30))["focal_points_removed"]
-        for c in ("to-chuc-noi-vu", "kiem-tra-thanh-tra")
-    ]
+    removed = [progress[c].focal_points_removed for c in ("to-chuc-noi-vu", "kiem-tra-thanh-tra")]
     assert removed == [14, 14]
 
 
@@ -96,7 +100,7 @@ def test_ha_long_organisation_home_affairs_20_to_15(qn):
     )
     assert merger.result_agency.name == "Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long"
     after = merger.result_agency.headcounts.get(as_of=merger.effective_on)
-    assert after.source_kind == SourceKind.OFFICIAL
+    assert after.source_kind == SourceKind.PUBLISHED  # the article's figure, real but not an official record
 
 
 def test_titles_were_unified_before_the_2018_mergers(qn):
@@ -111,7 +115,7 @@ def test_titles_were_unified_before_the_2018_mergers(qn):
 
 def test_staffing_report_with_and_without_the_like_for_like_fold(qn):
     report = staffing_report(province=qn, baseline=D(2015, 11, 30), as_of=D(2020, 6, 1))
-    assert report.total == {
+    assert report.total.figures_dict() == {
         "headcount_baseline": 700,
         "headcount_current": 606,
         "change": -94,
@@ -119,6 +123,9 @@ def test_staffing_report_with_and_without_the_like_for_like_fold(qn):
         "agencies_baseline": 140,
         "agencies_current": 39,
         "agencies_change": -101,
+        "demo": True,
+        "missing_baseline": [],
+        "missing_current": [],
     }
     rows = {r.district: r for r in report.rows}
     assert len(rows) == 14
@@ -128,17 +135,19 @@ def test_staffing_report_with_and_without_the_like_for_like_fold(qn):
     ha_long = folded.rows[0]
     assert (ha_long.district, ha_long.folded, ha_long.headcount_baseline, ha_long.change) == ("193", ["204"], 110, -17)
     assert len(folded.rows) == 13
-    assert folded.total == report.total
+    assert folded.total.figures_dict() == report.total.figures_dict()
 
 
 def test_every_demo_figure_is_labelled(qn):
-    official = HeadcountRecord.objects.filter(source_kind=SourceKind.OFFICIAL)
-    assert list(official.values_list("agency__name", "authorised")) == [
+    published = HeadcountRecord.objects.filter(source_kind=SourceKind.PUBLISHED)
+    assert list(published.values_list("agency__name", "authorised")) == [
         ("Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long", 15)
     ]
-    # 14 districts x 9 in-quota sources + 42 results + 3 Hạ Long records for 2020 = 171, one official.
+    # 14 districts x 9 in-quota sources + 42 results + 3 Hạ Long records for 2020 = 171, one
+    # published (the article's 15), none official, the rest demo.
     assert HeadcountRecord.objects.count() == 171
-    assert HeadcountRecord.objects.exclude(source_kind=SourceKind.OFFICIAL).count() == 170
+    assert not HeadcountRecord.objects.filter(source_kind=SourceKind.OFFICIAL).exists()
+    assert HeadcountRecord.objects.filter(source_kind=SourceKind.DEMO).count() == 170
     assert set(Merger.objects.values_list("source_kind", flat=True)) == {SourceKind.DEMO}
 
 

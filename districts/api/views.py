@@ -1,8 +1,13 @@
 """Read-only endpoints for provinces and districts (districts change through the admin)."""
 
-from config.api.history import HistoryMixin
-from config.api.views import ReadOnlyViewSet
-from districts.api.serializers import DistrictSerializer, ProvinceSerializer
+from core.api.history import HistoryMixin
+from core.api.views import ReadOnlyViewSet
+from districts.api.serializers import (
+    BriefDistrictSerializer,
+    BriefProvinceSerializer,
+    DistrictSerializer,
+    ProvinceSerializer,
+)
 from districts.filtersets import DistrictFilterSet, ProvinceFilterSet
 from districts.models import Province
 from districts.selectors import district_list
@@ -11,6 +16,7 @@ from districts.selectors import district_list
 class ProvinceViewSet(ReadOnlyViewSet):
     queryset = Province.objects.order_by("code")
     serializer_class = ProvinceSerializer
+    brief_serializer_class = BriefProvinceSerializer
     filterset_class = ProvinceFilterSet
     lookup_field = "code"
     lookup_value_regex = "[0-9]+"
@@ -20,8 +26,12 @@ class ProvinceViewSet(ReadOnlyViewSet):
 class DistrictViewSet(HistoryMixin, ReadOnlyViewSet):
     """District-level units, looked up by GSO code: /api/v1/districts/193/."""
 
+    read_cache_province_param = "province"  # DistrictFilterSet: one province's districts
+    read_cache_district_kwarg = "code"  # a district and its history
+
     queryset = district_list().order_by("code")
     serializer_class = DistrictSerializer
+    brief_serializer_class = BriefDistrictSerializer
     filterset_class = DistrictFilterSet
     lookup_field = "code"
     lookup_value_regex = "[0-9]+"

@@ -2,7 +2,14 @@
 
 from rest_framework.routers import SimpleRouter
 
-from mergers.api.views import AgencyTypeViewSet, AgencyViewSet, HeadcountViewSet, MergerViewSet, ProgrammeViewSet
+from mergers.api.views import (
+    AgencyTypeViewSet,
+    AgencyViewSet,
+    DecisionViewSet,
+    HeadcountViewSet,
+    MergerViewSet,
+    ProgrammeViewSet,
+)
 
 router = SimpleRouter()
 router.register("agency-types", AgencyTypeViewSet, basename="agencytype")
@@ -10,5 +17,6 @@ router.register("agencies", AgencyViewSet, basename="agency")
 router.register("programmes", ProgrammeViewSet, basename="programme")
 router.register("mergers", MergerViewSet, basename="merger")
 router.register("headcounts", HeadcountViewSet, basename="headcount")
+router.register("decisions", DecisionViewSet, basename="decision")
 
 urlpatterns = router.urls

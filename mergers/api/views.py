@@ -5,14 +5,16 @@ from mergers/services.py for every write, and the selector's queryset for the an
 """
 
 from django.db.models import Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api.history import HistoryMixin
-from config.api.schema import IF_MATCH
-from config.api.views import ReadOnlyViewSet
+from core.api.history import HistoryMixin
+from core.api.ordering import AliasOrderingFilter
+from core.api.schema import IF_MATCH
+from core.api.views import ReadOnlyViewSet
 from mergers import services
 from mergers.api.serializers import (
     MSG_CODE_FIXED,
@@ -20,6 +22,12 @@ from mergers.api.serializers import (
     MSG_FIXED,
     AgencySerializer,
     AgencyTypeSerializer,
+    BriefAgencySerializer,
+    BriefAgencyTypeSerializer,
+    BriefHeadcountSerializer,
+    BriefMergerSerializer,
+    BriefProgrammeSerializer,
+    DecisionSerializer,
     HeadcountSerializer,
     MergerAdvanceSerializer,
     MergerCancelSerializer,
@@ -31,12 +39,13 @@ from mergers.api.serializers import (
 from mergers.filtersets import (
     AgencyFilterSet,
     AgencyTypeFilterSet,
+    DecisionFilterSet,
     HeadcountFilterSet,
     MergerFilterSet,
     ProgrammeFilterSet,
 )
 from mergers.models import AgencyType, Merger, Programme
-from mergers.selectors import agency_list, headcount_list, merger_list
+from mergers.selectors import agency_list_with_lineage, decision_list, headcount_list, merger_list
 
 CODE_REGEX = "[-a-zA-Z0-9_]+"
 
@@ -48,8 +57,8 @@ class WritableViewSet(ReadOnlyViewSet):
 
     def respond(self, obj, status_code=status.HTTP_200_OK):
         """The object as the list and detail show it, re-read through the selector."""
-        self.etag_object = self.get_queryset().get(pk=obj.pk)
-        return Response(self.get_serializer(self.etag_object).data, status=status_code)
+        fresh = self.get_queryset().get(pk=obj.pk)
+        return Response(self.get_serializer(fresh).data, status=status_code)
 
     def valid_data(self, serializer_class=None, instance=None, partial=False) -> dict:
         cls = serializer_class or self.get_serializer_class()
@@ -79,6 +88,7 @@ class AgencyTypeViewSet(HistoryMixin, ReadOnlyViewSet):
 
     queryset = AgencyType.objects.order_by("sector", "code")
     serializer_class = AgencyTypeSerializer
+    brief_serializer_class = BriefAgencyTypeSerializer
     filterset_class = AgencyTypeFilterSet
     lookup_field = "code"
     lookup_value_regex = CODE_REGEX
@@ -88,8 +98,9 @@ class AgencyTypeViewSet(HistoryMixin, ReadOnlyViewSet):
 class AgencyViewSet(HistoryMixin, WritableViewSet):
     """Agencies (cơ quan). Editors create and edit them within their districts."""
 
-    queryset = agency_list()
+    queryset = agency_list_with_lineage()
     serializer_class = AgencySerializer
+    brief_serializer_class = BriefAgencySerializer
     filterset_class = AgencyFilterSet
     ordering_fields = ["id", "name", "established_on", "dissolved_on"]
     fixed_fields = ["district"]
@@ -105,14 +116,17 @@ class AgencyViewSet(HistoryMixin, WritableViewSet):
 class ProgrammeViewSet(HistoryMixin, WritableViewSet):
     """Merger programmes (đề án), looked up by code."""
 
-    queryset = Programme.objects.select_related("result_type").prefetch_related(
+    queryset = Programme.objects.select_related("result_type", "decision").prefetch_related(
         Prefetch("source_types", queryset=AgencyType.objects.order_by("code"))
     )
     serializer_class = ProgrammeSerializer
+    brief_serializer_class = BriefProgrammeSerializer
     filterset_class = ProgrammeFilterSet
+    filter_backends = [DjangoFilterBackend, AliasOrderingFilter]
     lookup_field = "code"
     lookup_value_regex = CODE_REGEX
     ordering_fields = ["code", "name", "decided_on"]
+    ordering_aliases = {"decided_on": "decision__date"}
     fixed_fields = ["code"]
     fixed_message = MSG_CODE_FIXED
 
@@ -124,10 +138,18 @@ class ProgrammeViewSet(HistoryMixin, WritableViewSet):
 
 
 class HeadcountViewSet(HistoryMixin, WritableViewSet):
-    """Headcount records (số liệu biên chế): one per agency and date."""
+    """Headcount records (số liệu biên chế): one per agency and date.
+
+    Implausible figures (actual above authorised, a change of more than half from the agency's
+    neighbouring record) answer 400 with the warnings by field and a `confirm` key, unless the
+    request says `confirm: true`.
+    """
+
+    read_cache_district_param = "district"  # one district's records (HeadcountFilterSet)
 
     queryset = headcount_list()
     serializer_class = HeadcountSerializer
+    brief_serializer_class = BriefHeadcountSerializer
     filterset_class = HeadcountFilterSet
     ordering_fields = ["id", "as_of", "authorised", "actual"]
     fixed_fields = ["agency", "as_of"]
@@ -144,6 +166,7 @@ class HeadcountViewSet(HistoryMixin, WritableViewSet):
             actual=data.get("actual", instance.actual),
             source=data.get("source", instance.source),
             source_kind=data.get("source_kind", instance.source_kind),
+            confirm=data.get("confirm", False),
             user=self.request.user,
         )
 
@@ -158,10 +181,15 @@ class MergerViewSet(HistoryMixin, WritableViewSet):
     """Mergers with their figures and stage history; created, advanced, completed or cancelled
     only through the merger operations, which answer 409 once a merger is completed or cancelled."""
 
+    read_cache_district_param = "district"  # one district's mergers (MergerFilterSet)
+
     http_method_names = ["get", "post", "head", "options"]
     serializer_class = MergerSerializer
+    brief_serializer_class = BriefMergerSerializer
     filterset_class = MergerFilterSet
     ordering_fields = ["id", "decided_on", "effective_on", "status", "headcount_before", "reduction", "reduction_pct"]
+    ordering_aliases = {"decided_on": "decision__date"}
+    filter_backends = [DjangoFilterBackend, AliasOrderingFilter]
     # Completing, advancing or cancelling changes a merger: they need `change_merger`.
     action_permission_methods = {"advance": "PATCH", "complete": "PATCH", "cancel": "PATCH"}
 
@@ -194,3 +222,16 @@ class MergerViewSet(HistoryMixin, WritableViewSet):
     def cancel(self, request, pk=None):
         """Cancel an open merger; its source agencies become free for another merger."""
         return self._operate(MergerCancelSerializer, services.merger_cancel)
+
+
+class DecisionViewSet(HistoryMixin, ReadOnlyViewSet):
+    """The decision register: each decision with every event it authorised (programmes,
+    mergers, stages, districts' ends, agencies' establishment and end). Filters: `number`
+    (exact, e.g. 44-QĐ/TU), `q` (number and title, with or without diacritics), `issuer`,
+    `kind`, `date_after`/`date_before`, `district`, `source_kind`. Decisions are registered
+    and corrected on the web pages (/decisions/) and in the admin."""
+
+    queryset = decision_list()
+    serializer_class = DecisionSerializer
+    filterset_class = DecisionFilterSet
+    ordering_fields = ["id", "number", "date", "issuer", "kind"]

@@ -3,7 +3,31 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from mergers.roles import role_permissions
+# The roles as this migration made them, frozen: later models (the decision register, 0008)
+# get their permissions from their own migrations, once their tables exist.
+DATA_MODELS = [
+    "districts.province",
+    "districts.district",
+    "mergers.agencytype",
+    "mergers.agency",
+    "mergers.programme",
+    "mergers.merger",
+    "mergers.mergerstage",
+    "mergers.headcountrecord",
+]
+EDITABLE_MODELS = [
+    "mergers.agency",
+    "mergers.programme",
+    "mergers.merger",
+    "mergers.mergerstage",
+    "mergers.headcountrecord",
+]
+
+
+def role_permissions() -> dict[str, list[tuple[str, str]]]:
+    view = [(m.split(".")[0], f"view_{m.split('.')[1]}") for m in DATA_MODELS]
+    write = [(m.split(".")[0], f"{action}_{m.split('.')[1]}") for m in EDITABLE_MODELS for action in ("add", "change")]
+    return {"editors": view + write, "leaders": list(view), "analysts": list(view)}
 
 
 def create_roles(apps, schema_editor):

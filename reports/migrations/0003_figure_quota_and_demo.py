@@ -4,16 +4,7 @@ from django.db import migrations, models
 
 
 def rebuild(apps, schema_editor):
-    """Fill the new columns for the data already there.
-
-    Runs the application's own rebuild (reports.summary): it reads only columns that exist at
-    this migration. Should a later migration change the models it reads so that this no longer
-    holds, make this a no-op: `manage.py refresh_figures` does the same after migrating.
-    """
-    from reports import readcache, summary
-
-    if summary.refresh_all():
-        readcache.bump()
+    """Formerly filled the summary's new columns; the summary is gone (migration 0004)."""
 
 
 class Migration(migrations.Migration):

@@ -6,6 +6,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from mergers.choices import SourceKind
+
 register = template.Library()
 
 
@@ -55,10 +57,32 @@ def percent(value, signed_="signed"):
 
 @register.simple_tag
 def demo_badge(flag=True):
+    """A small mark (not a badge) after a figure that sums demo values; each table explains it once."""
     if not flag:
         return ""
     return format_html(
-        '<span class="badge text-bg-warning demo-badge" title="{}">{}</span>',
+        '<span class="demo-mark demo-badge" title="{}">{}</span>',
         _("Có số liệu minh họa (demo), không phải số liệu chính thức"),
         _("demo"),
     )
+
+
+@register.simple_tag
+def kind_mark(kind):
+    """The mark of a record's source kind: none for official, its own for published (the articles),
+    the demo mark for made-up values (demo, synthetic)."""
+    if not kind or kind == SourceKind.OFFICIAL:
+        return ""
+    if kind == SourceKind.PUBLISHED:
+        return format_html(
+            '<span class="published-mark" title="{}">{}</span>',
+            _("Số liệu lấy từ nguồn đã công bố (bài báo), không phải văn bản chính thức"),
+            _("công bố"),
+        )
+    return demo_badge(True)
+
+
+@register.inclusion_tag("reports/_legend.html")
+def demo_legend(published=False):
+    """One line under a table: what its marks mean."""
+    return {"published": published}

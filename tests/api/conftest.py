@@ -1,5 +1,7 @@
 """Fixtures of the API tests: clients that authenticate with a token, as analysts do."""
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -64,7 +66,7 @@ def _quang_ninh_for_module(django_db_setup, django_db_blocker):
     this only saves loading 1,000 rows again for every one of them.
     """
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("loaddata", "quang_ninh", verbosity=0)
+        call_command("seed_quang_ninh", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
 

@@ -30,13 +30,14 @@ def test_bad_token_is_401(db):
     client.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef")
     response = client.get("/api/v1/provinces/")
     assert (response.status_code, response["WWW-Authenticate"]) == (401, "Token")
-    assert response.json() == {"detail": "Invalid token."}
+    assert response.json() == {"detail": "Token không hợp lệ."}
 
 
 def test_session_authentication_works_too(quang_ninh, leader):
     client = APIClient()
     client.force_login(leader)
-    assert client.get("/api/v1/districts/193/").json()["name"] == "Hạ Long"
+    body = client.get("/api/v1/districts/193/").json()
+    assert (body["name"], body["short_name"], body["display"]) == ("Thành phố Hạ Long", "Hạ Long", "Thành phố Hạ Long")
 
 
 def test_anonymous_requests_are_throttled(db):
@@ -79,6 +80,7 @@ def test_schema_describes_every_endpoint_and_validates(db, tmp_path):
         "ordering",
     }
     assert {p["name"] for p in paths["/api/v1/reports/staffing/"]["get"]["parameters"]} == {
+        "format",
         "baseline",
         "as_of",
         "province",
@@ -111,9 +113,10 @@ def test_docs_are_served_without_any_cdn_or_inline_script(db):
 def test_csv_rows_join_lists_and_keep_vietnamese(quang_ninh, analyst_client):
     response = analyst_client.get("/api/v1/mergers/", {"format": "csv", "district": "193", "programme": "khoi-mttq"})
     assert response.status_code == 200
-    assert response.content.startswith("\ufeff".encode())
+    content = b"".join(response.streaming_content)
+    assert content.startswith("\ufeff".encode())
     assert response["Content-Disposition"] == 'attachment; filename="mergers.csv"'
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     assert len(rows) == 1
     row = rows[0]
     assert (row["id"], row["district"], row["programme"], row["decision_number"]) == (
@@ -131,11 +134,15 @@ def test_csv_of_one_agency(quang_ninh, analyst_client):
     response = analyst_client.get("/api/v1/agencies/7/", {"format": "csv"})
     assert response["Content-Disposition"] == 'attachment; filename="agencies-7.csv"'
     lines = response.content.decode("utf-8-sig").splitlines()
+    # Issue 14: its decisions (44-QĐ/TU, 373/ĐA-CP), its predecessors (the six bloc bodies and Hoành
+    # Bồ's common agency), no successor agency, its functions to the province on 2025-07-01.
     assert lines == [
-        "id,name,district,agency_type,sector,established_on,dissolved_on",
-        "7,"
+        "id,url,display,name,district,agency_type,sector,established_on,established_on_estimated,dissolved_on,"
+        "established_by,dissolved_by,predecessors,successors,successor_province",
+        "7,http://testserver/api/v1/agencies/7/,"
+        '"Cơ quan tham mưu, giúp việc chung khối MTTQ và các đoàn thể thành phố Hạ Long",'
         '"Cơ quan tham mưu, giúp việc chung khối MTTQ và các đoàn thể thành phố Hạ Long"'
-        ",193,khoi-mttq,front,2018-06-01,",
+        ",193,khoi-mttq,front,2018-06-01,False,2025-07-01,1,7,1; 2; 3; 4; 5; 6; 137,,22",
     ]
 
 
@@ -151,7 +158,7 @@ def test_a_defect_is_a_logged_json_500_not_an_html_page(quang_ninh, analyst_clie
     def broken(**kwargs):
         raise RuntimeError("defect")
 
-    monkeypatch.setattr("reports.api.views.progress_report", broken)
+    monkeypatch.setattr("reports.api.views.programme_figures", broken)
     response = analyst_client.get("/api/v1/reports/progress/")
     assert response.status_code == 500
     assert response.json() == {"detail": "Lỗi máy chủ. Lỗi đã được ghi lại."}

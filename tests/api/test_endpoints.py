@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
+from core.actors import SYSTEM
+from core.api.views import representation_etag
 from districts.models import District, Province
 from mergers import services
 from mergers.models import Agency, AgencyType, HeadcountRecord, Merger, Programme
@@ -19,14 +21,15 @@ def _new_merger_payload() -> dict:
     hl = District.objects.get(code="193")
     mttq, phu_nu = AgencyType.objects.get(code="mttq"), AgencyType.objects.get(code="hoi-phu-nu")
     programme = services.programme_create(
+        user=SYSTEM,
         code="thu-nghiem",
         name="Đề án thử",
         result_type=AgencyType.objects.get(code="khoi-mttq"),
         source_types=[mttq, phu_nu],
     )
     day = datetime.date(2021, 1, 1)
-    a1 = services.agency_create(district=hl, agency_type=mttq, name="Cơ quan A", established_on=day)
-    a2 = services.agency_create(district=hl, agency_type=phu_nu, name="Cơ quan B", established_on=day)
+    a1 = services.agency_create(user=SYSTEM, district=hl, agency_type=mttq, name="Cơ quan A", established_on=day)
+    a2 = services.agency_create(user=SYSTEM, district=hl, agency_type=phu_nu, name="Cơ quan B", established_on=day)
     return {
         "programme": programme.code,
         "district": "193",
@@ -53,12 +56,24 @@ class Endpoint:
 
 
 ENDPOINTS = [
-    Endpoint("provinces", Province, 1, ["code", "name"], "22", "code"),
+    Endpoint("provinces", Province, 1, ["id", "url", "display", "code", "name"], "22", "code"),
     Endpoint(
         "districts",
         District,
         14,
-        ["code", "name", "kind", "province", "established_on", "dissolved_on", "successor"],
+        [
+            "id",
+            "url",
+            "display",
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "province",
+            "established_on",
+            "dissolved_on",
+            "successor",
+        ],
         "193",
         "code",
     ),
@@ -66,7 +81,7 @@ ENDPOINTS = [
         "agency-types",
         AgencyType,
         13,
-        ["code", "name", "name_en", "sector", "in_district_quota"],
+        ["id", "url", "display", "code", "name", "name_en", "sector", "in_district_quota"],
         "ban-to-chuc",
         "code",
     ),
@@ -74,7 +89,23 @@ ENDPOINTS = [
         "agencies",
         Agency,
         182,
-        ["id", "name", "district", "agency_type", "sector", "established_on", "dissolved_on"],
+        [
+            "id",
+            "url",
+            "display",
+            "name",
+            "district",
+            "agency_type",
+            "sector",
+            "established_on",
+            "established_on_estimated",
+            "dissolved_on",
+            "established_by",
+            "dissolved_by",
+            "predecessors",
+            "successors",
+            "successor_province",
+        ],
         "7",
         "id",
         create=lambda: {
@@ -90,7 +121,21 @@ ENDPOINTS = [
         "programmes",
         Programme,
         3,
-        ["code", "name", "name_en", "decision_number", "decided_on", "description", "source_types", "result_type"],
+        [
+            "id",
+            "url",
+            "display",
+            "code",
+            "name",
+            "name_en",
+            "decision",
+            "decision_number",
+            "decided_on",
+            "stages",
+            "description",
+            "source_types",
+            "result_type",
+        ],
         "khoi-mttq",
         "code",
         create=lambda: {
@@ -108,9 +153,12 @@ ENDPOINTS = [
         42,
         [
             "id",
+            "url",
+            "display",
             "programme",
             "district",
             "status",
+            "decision",
             "decision_number",
             "decided_on",
             "effective_on",
@@ -120,6 +168,7 @@ ENDPOINTS = [
             "headcount_after",
             "reduction",
             "reduction_pct",
+            "demo",
             "source_kind",
             "stages",
         ],
@@ -132,11 +181,24 @@ ENDPOINTS = [
         "headcounts",
         HeadcountRecord,
         171,
-        ["id", "agency", "as_of", "authorised", "actual", "source", "source_kind"],
+        [
+            "id",
+            "url",
+            "display",
+            "agency",
+            "agency_name",
+            "district",
+            "district_name",
+            "as_of",
+            "authorised",
+            "actual",
+            "source",
+            "source_kind",
+        ],
         "169",
         "id",
         create=lambda: {"agency": 7, "as_of": "2021-01-01", "authorised": 40, "source": "Báo cáo 2021"},
-        update={"actual": 41},
+        update={"actual": 30},
         versioned=True,
     ),
 ]
@@ -149,8 +211,17 @@ def url(endpoint: Endpoint, detail: str | None = None) -> str:
     return f"/api/v1/{endpoint.path}/" + (f"{detail}/" if detail else "")
 
 
-def version_of(response) -> int:
-    return int(response["ETag"].strip('"'))
+def version_of(endpoint: Endpoint) -> int:
+    return endpoint.model.objects.get(**{"pk" if endpoint.key == "id" else endpoint.key: endpoint.detail}).version
+
+
+def plain(value):
+    """A brief object (or a list of them) as the key a write sends: its code, else its id."""
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, dict) and "display" in value:
+        return value.get("code", value["id"])
+    return value
 
 
 @pytest.fixture
@@ -180,11 +251,7 @@ class TestEveryEndpoint:
         body = response.json()
         assert list(body) == endpoint.fields
         assert str(body[endpoint.key]) == endpoint.detail
-        if endpoint.versioned:
-            version = endpoint.model.objects.get(**{"pk" if endpoint.key == "id" else endpoint.key: endpoint.detail})
-            assert response["ETag"] == f'"{version.version}"'
-        else:
-            assert "ETag" not in response
+        assert response["ETag"] == representation_etag(response.content)
 
     def test_unknown_detail_is_json_404(self, data, analyst_client, endpoint):
         response = analyst_client.get(url(endpoint, "999999"))
@@ -192,21 +259,23 @@ class TestEveryEndpoint:
         assert response["Content-Type"] == "application/json"
         assert response.json() == {"detail": "Không tìm thấy."}
 
-    def test_csv(self, data, analyst_client, endpoint):
+    def test_csv_is_every_row_not_one_page(self, data, analyst_client, endpoint):
+        """`page_size` does not cut a CSV: every row of the list, streamed (issue 15)."""
         response = analyst_client.get(url(endpoint), {"format": "csv", "page_size": 3})
         assert response.status_code == 200
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert response["Content-Disposition"] == f'attachment; filename="{endpoint.path}.csv"'
-        lines = response.content.decode("utf-8-sig").splitlines()
+        assert response["X-Total-Count"] == str(endpoint.count)
+        lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
         assert lines[0] == ",".join(endpoint.fields)
-        assert len(lines) == 1 + min(3, endpoint.count)
+        assert len(lines) == 1 + endpoint.count
 
     def test_anonymous_gets_401(self, data, anon_client, endpoint):
         for path in (url(endpoint), url(endpoint, endpoint.detail)):
             response = anon_client.get(path)
             assert response.status_code == 401
             assert response["WWW-Authenticate"] == "Token"
-            assert response.json() == {"detail": "Authentication credentials were not provided."}
+            assert response.json() == {"detail": "Chưa gửi thông tin xác thực."}
         assert anon_client.post(url(endpoint), {}, format="json").status_code == 401
 
     def test_user_without_permission_gets_403(self, data, nobody_client, endpoint):
@@ -233,7 +302,7 @@ class TestCreate:
         assert list(body) == endpoint.fields
         assert endpoint.model.objects.count() == before + 1
         for field, value in payload.items():
-            assert body[field] == value
+            assert plain(body[field]) == value
         # What was written is what the detail shows.
         assert editor_client.get(url(endpoint, body[endpoint.key])).json() == body
 
@@ -264,18 +333,39 @@ class TestCreate:
 class TestUpdate:
     def test_editor_updates(self, data, editor_client, endpoint):
         path = url(endpoint, endpoint.detail)
-        version = version_of(editor_client.get(path))
-        response = editor_client.patch(path, endpoint.update, format="json", HTTP_IF_MATCH=f'"{version}"')
+        read = editor_client.get(path)
+        version = version_of(endpoint)
+        response = editor_client.patch(path, endpoint.update, format="json", HTTP_IF_MATCH=read["ETag"])
         assert response.status_code == 200, response.json()
         for field, value in endpoint.update.items():
             assert response.json()[field] == value
-        assert version_of(response) == version + 1
-        assert editor_client.get(path).json() == response.json()
+        assert version_of(endpoint) == version + 1
+        again = editor_client.get(path)
+        assert again.json() == response.json()
+        # The write's answer carries the ETag that a GET of the new state carries.
+        assert response["ETag"] == again["ETag"] != read["ETag"]
+
+    def test_the_row_version_is_still_accepted_as_if_match(self, data, editor_client, endpoint):
+        path = url(endpoint, endpoint.detail)
+        version = version_of(endpoint)
+        response = editor_client.patch(path, endpoint.update, format="json", HTTP_IF_MATCH=f'"{version}"')
+        assert response.status_code == 200, response.json()
+        assert version_of(endpoint) == version + 1
+
+    def test_an_etag_from_before_a_change_answers_412_and_changes_nothing(self, data, editor_client, endpoint):
+        path = url(endpoint, endpoint.detail)
+        seen = editor_client.get(path)["ETag"]
+        assert editor_client.patch(path, endpoint.update, format="json").status_code == 200
+        before = editor_client.get(path)
+        response = editor_client.patch(path, endpoint.update, format="json", HTTP_IF_MATCH=seen)
+        assert response.status_code == 412
+        assert response.json() == {"non_field_errors": [str(services.MSG_STALE_VERSION)]}
+        assert editor_client.get(path).json() == before.json()
 
     def test_stale_if_match_answers_412_and_changes_nothing(self, data, editor_client, endpoint):
         path = url(endpoint, endpoint.detail)
         before = editor_client.get(path)
-        stale = f'"{version_of(before) + 7}"'
+        stale = f'"{version_of(endpoint) + 7}"'
         response = editor_client.patch(path, endpoint.update, format="json", HTTP_IF_MATCH=stale)
         assert response.status_code == 412
         assert list(response.json()) == ["non_field_errors"]

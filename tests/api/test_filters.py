@@ -152,7 +152,7 @@ def test_page_size_is_capped_at_500(client):
 def test_page_out_of_range_is_json_404(client, page):
     response = client.get("/api/v1/agencies/", {"page": page})
     assert response.status_code == 404
-    assert response.json() == {"detail": "Invalid page."}
+    assert response.json() == {"detail": "Trang không hợp lệ."}
 
 
 def test_unknown_url_under_api_is_json_404(client):

@@ -10,14 +10,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, connections
 
+from core.actors import SYSTEM
+from core.api.views import representation_etag
+from core.roles import EDITORS, role_permissions
 from districts.choices import DistrictKind
 from districts.models import EditorScope
 from mergers import services
 from mergers.models import Agency, HeadcountRecord, Merger, MergerStage
-from mergers.roles import EDITORS, role_permissions
 from tests.api.conftest import token_client
 from tests.factories import AgencyFactory, AgencyTypeFactory, DistrictFactory, HeadcountFactory, ProgrammeFactory
 
+NO_SKIP = {"skipped": [], "skip_reason": ""}
 MERGERS = "/api/v1/mergers/"
 
 
@@ -49,6 +52,7 @@ class World:
 
     def merger(self) -> Merger:
         return services.merger_create(
+            user=SYSTEM,
             programme=self.programme,
             district=self.district,
             source_agencies=[self.a1, self.a2],
@@ -83,24 +87,46 @@ def test_create_plans_a_merger(world, editor_client):
     response = editor_client.post(MERGERS, world.payload(note="Theo kế hoạch."), format="json")
     assert response.status_code == 201, response.json()
     merger = Merger.objects.get()
+    base = "http://testserver/api/v1"
+    district = world.district
     assert response.json() == {
         "id": merger.pk,
-        "programme": "de-an-thu",
-        "district": "901",
+        "url": f"{base}/mergers/{merger.pk}/",
+        "display": f"{merger.programme.name} – Huyện Thử",
+        "programme": {
+            "id": merger.programme.pk,
+            "url": f"{base}/programmes/de-an-thu/",
+            "display": merger.programme.name,
+            "code": "de-an-thu",
+        },
+        "district": {"id": district.pk, "url": f"{base}/districts/901/", "display": "Huyện Thử", "code": "901"},
         "status": "planned",
+        "decision": merger.decision_id,
         "decision_number": "12-QĐ/HU",
         "decided_on": "2016-01-01",
         "effective_on": None,
-        "source_agencies": [world.a1.pk, world.a2.pk],
+        "source_agencies": [
+            {"id": a.pk, "url": f"{base}/agencies/{a.pk}/", "display": a.name} for a in (world.a1, world.a2)
+        ],
         "result_agency": None,
         "headcount_before": 18,
         "headcount_after": None,
         "reduction": None,
         "reduction_pct": None,
+        "demo": False,
         "source_kind": "official",
-        "stages": [{"status": "planned", "on": "2016-01-01", "note": "Theo kế hoạch."}],
+        "stages": [
+            {
+                "status": "planned",
+                "on": "2016-01-01",
+                "note": "Theo kế hoạch.",
+                "decision": merger.decision_id,
+                "skipped": [],
+                "skip_reason": "",
+            }
+        ],
     }
-    assert response["ETag"] == '"1"'
+    assert response["ETag"] == representation_etag(response.content)
 
 
 @pytest.mark.parametrize(
@@ -117,12 +143,16 @@ def test_create_plans_a_merger(world, editor_client):
             "source_agencies",
             msg(services.MSG_SOURCE_WRONG_TYPE, agency="X"),
         ),
-        ({"programme": "khong-co"}, "programme", "Object with code=khong-co does not exist."),
-        ({"district": "999"}, "district", "Object with code=999 does not exist."),
-        ({"source_agencies": [999999, 999998]}, "source_agencies", 'Invalid pk "999999" - object does not exist.'),
+        ({"programme": "khong-co"}, "programme", "Không có đối tượng có code=khong-co."),
+        ({"district": "999"}, "district", "Không có đối tượng có code=999."),
+        (
+            {"source_agencies": [999999, 999998]},
+            "source_agencies",
+            "Mã số “999999” không hợp lệ: không có đối tượng này.",
+        ),
         ({"decided_on": "2016-02-30"}, "decided_on", None),
         ({"decision_number": ""}, "decision_number", "Trường này không được bỏ trống."),
-        ({"source_agencies": None}, "source_agencies", "This field may not be null."),
+        ({"source_agencies": None}, "source_agencies", "Trường này không được là null."),
     ],
 )
 def test_create_refusals(world, editor_client, overrides, field, message):
@@ -177,10 +207,10 @@ def test_advance_moves_forward_with_a_dated_note(world, editor_client):
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "titles_unified"
     assert response.json()["stages"] == [
-        {"status": "planned", "on": "2016-01-01", "note": ""},
-        {"status": "titles_unified", "on": "2016-03-01", "note": "Nhất thể hóa."},
+        {"status": "planned", "on": "2016-01-01", "note": "", **NO_SKIP, "decision": merger.decision_id},
+        {"status": "titles_unified", "on": "2016-03-01", "note": "Nhất thể hóa.", **NO_SKIP, "decision": None},
     ]
-    assert response["ETag"] == '"2"'
+    assert response["ETag"] == representation_etag(response.content)
 
 
 @pytest.mark.parametrize(
@@ -198,7 +228,7 @@ def test_advance_moves_forward_with_a_dated_note(world, editor_client):
             "on",
             msg(services.MSG_STAGE_DATE_BEFORE_LAST, date="01/01/2016"),
         ),
-        ({"status": "bogus", "on": "2016-03-01"}, "status", '"bogus" is not a valid choice.'),
+        ({"status": "bogus", "on": "2016-03-01"}, "status", "“bogus” không phải một lựa chọn hợp lệ."),
         ({"status": "approved"}, "on", "Trường này là bắt buộc."),
         ({"status": "approved", "on": "ngày mai"}, "on", None),
     ],
@@ -230,7 +260,11 @@ def test_complete_dissolves_sources_creates_the_result_and_records_its_headcount
     assert {k: body[k] for k in ("status", "effective_on", "result_agency")} == {
         "status": "completed",
         "effective_on": "2016-07-01",
-        "result_agency": result.pk,
+        "result_agency": {
+            "id": result.pk,
+            "url": f"http://testserver/api/v1/agencies/{result.pk}/",
+            "display": "Cơ quan mới",
+        },
     }
     assert (body["headcount_before"], body["headcount_after"], body["reduction"], body["reduction_pct"]) == (
         18,
@@ -238,7 +272,13 @@ def test_complete_dissolves_sources_creates_the_result_and_records_its_headcount
         3,
         16.67,
     )
-    assert body["stages"][-1] == {"status": "completed", "on": "2016-07-01", "note": ""}
+    assert body["stages"][-1] == {
+        "status": "completed",
+        "on": "2016-07-01",
+        "note": "",
+        **NO_SKIP,
+        "decision": body["decision"],  # the merger's own decision by default
+    }
     assert (result.district, result.agency_type, result.established_on) == (
         world.district,
         world.result_type,
@@ -254,7 +294,7 @@ def test_complete_without_a_name_names_the_result_after_the_programme(world, edi
     merger = world.merger()
     response = editor_client.post(f"{MERGERS}{merger.pk}/complete/", {"effective_on": "2016-07-01"}, format="json")
     assert response.status_code == 200
-    assert Agency.objects.get(pk=response.json()["result_agency"]).name == "Cơ quan hợp nhất Huyện Thử"
+    assert Agency.objects.get(pk=response.json()["result_agency"]["id"]).name == "Cơ quan hợp nhất huyện Thử"
     assert response.json()["headcount_after"] is None
     assert response.json()["reduction_pct"] is None
 
@@ -269,11 +309,11 @@ def test_complete_without_a_name_names_the_result_after_the_programme(world, edi
         ),
         ({"effective_on": "2016-07-01", "headcount_after": -1}, "headcount_after", msg(services.MSG_NEGATIVE)),
         ({"effective_on": "2016-07-01", "actual_after": -3}, "actual_after", msg(services.MSG_NEGATIVE)),
-        ({"effective_on": "2016-07-01", "headcount_after": "nhiều"}, "headcount_after", "A valid integer is required."),
+        ({"effective_on": "2016-07-01", "headcount_after": "nhiều"}, "headcount_after", "Cần một số nguyên hợp lệ."),
         (
             {"effective_on": "2016-07-01", "headcount_after": 10**12},
             "headcount_after",
-            "Ensure this value is less than or equal to 2147483647.",
+            "Giá trị phải nhỏ hơn hoặc bằng 100000.",
         ),
         (
             {"effective_on": "2016-07-01", "result_name": "Tên", "result_agency": "wrong_type"},
@@ -322,7 +362,13 @@ def test_closed_mergers_refuse_every_operation_with_409(world, editor_client):
     response = editor_client.post(f"{MERGERS}{merger.pk}/cancel/", {"on": "2016-02-01", "note": "Dừng."}, format="json")
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
-    assert response.json()["stages"][-1] == {"status": "cancelled", "on": "2016-02-01", "note": "Dừng."}
+    assert response.json()["stages"][-1] == {
+        "status": "cancelled",
+        "on": "2016-02-01",
+        "note": "Dừng.",
+        **NO_SKIP,
+        "decision": None,
+    }
     before = state()
     cancelled = {"status": [msg(services.MSG_CANCELLED)]}
     for operation, body in (
@@ -369,21 +415,26 @@ def test_mergers_change_only_through_the_operations(world, editor_client):
 def test_if_match_guards_against_lost_updates(world, editor_client):
     merger = world.merger()
     path = f"{MERGERS}{merger.pk}/"
-    assert editor_client.get(path)["ETag"] == '"1"'
+    seen = editor_client.get(path)["ETag"]
     # Someone else advances it meanwhile.
-    services.merger_advance(merger=merger, status="approved", on=datetime.date(2016, 3, 1))
+    services.merger_advance(user=SYSTEM, merger=merger, status="approved", on=datetime.date(2016, 3, 1))
     before = state()
+    response = editor_client.post(f"{path}complete/", {"effective_on": "2016-07-01"}, format="json", HTTP_IF_MATCH=seen)
+    assert response.status_code == 412
+    assert response.json() == {"non_field_errors": [msg(services.MSG_STALE_VERSION)]}
+    assert state() == before
+    # The row version, as before, is still accepted: 1 is stale, 2 is current.
     response = editor_client.post(
         f"{path}complete/", {"effective_on": "2016-07-01"}, format="json", HTTP_IF_MATCH='"1"'
     )
     assert response.status_code == 412
-    assert response.json() == {"non_field_errors": [msg(services.MSG_STALE_VERSION)]}
     assert state() == before
+    fresh = editor_client.get(path)["ETag"]
     response = editor_client.post(
-        f"{path}complete/", {"effective_on": "2016-07-01"}, format="json", HTTP_IF_MATCH='"2"'
+        f"{path}complete/", {"effective_on": "2016-07-01"}, format="json", HTTP_IF_MATCH=fresh
     )
     assert response.status_code == 200
-    assert response["ETag"] == '"3"'
+    assert response["ETag"] == editor_client.get(path)["ETag"] == representation_etag(response.content)
 
 
 # --- two simultaneous completions -------------------------------------------------------

@@ -6,10 +6,11 @@ import logging
 import pytest
 from django.db import OperationalError, transaction
 
+from core import readcache
+from core.api.views import representation_etag
 from mergers import services
 from mergers.choices import SourceKind
 from mergers.models import Agency
-from reports import readcache
 from reports.models import DataVersion
 from tests.api.conftest import token_client
 from tests.reports.htmltext import text_of
@@ -43,8 +44,8 @@ def bumps(monkeypatch):
     given = []
     real = readcache.bump
 
-    def counted():
-        real()
+    def counted(**scope):
+        real(**scope)
         given.append(readcache.stamp())
 
     monkeypatch.setattr(readcache, "bump", counted)
@@ -109,7 +110,14 @@ def test_a_write_through_the_api_is_seen_by_the_next_read(quang_ninh, editor_cli
     with commit():
         response = editor_client.post(
             "/api/v1/headcounts/",
-            {"agency": 7, "as_of": "2021-01-01", "authorised": 18, "source": "Báo cáo", "source_kind": "official"},
+            {
+                "agency": 7,
+                "as_of": "2021-01-01",
+                "authorised": 18,
+                "source": "Báo cáo",
+                "source_kind": "official",
+                "confirm": True,
+            },
         )
     assert response.status_code == 201, response.json()
     assert ha_long(client.get(STAFFING, PARAMS).json())["headcount_current"] == 93 - 43 + 18
@@ -139,7 +147,7 @@ def test_a_deleted_token_or_a_removed_role_counts_at_the_next_request(quang_ninh
         Token.objects.filter(user=analyst).delete()
     response = client.get(STAFFING, PARAMS)
     assert response.status_code == 401
-    assert response.json() == {"detail": "Invalid token."}  # DRF's message: it has no Vietnamese one
+    assert response.json() == {"detail": "Token không hợp lệ."}  # DRF's message, in the project's Vietnamese catalogue
 
 
 def test_a_login_does_not_empty_the_cache(quang_ninh, analyst, client, commit):
@@ -150,21 +158,35 @@ def test_a_login_does_not_empty_the_cache(quang_ninh, analyst, client, commit):
 
 
 def test_languages_and_formats_are_kept_apart(quang_ninh, analyst):
+    """The language is part of the key. It reaches the request through the language switch's
+    cookie or, under /api/, through Accept-Language (issue 15: config.middleware)."""
     client = token_client(analyst)
-    vi = client.get("/api/v1/agency-types/", HTTP_ACCEPT_LANGUAGE="vi")
-    en = client.get("/api/v1/agency-types/", HTTP_ACCEPT_LANGUAGE="en")
-    csv = client.get("/api/v1/agency-types/", {"format": "csv"})
-    assert vi.status_code == en.status_code == csv.status_code == 200
+    vi = client.get(STAFFING, PARAMS)
+    client.cookies["django_language"] = "en"
+    en = client.get(STAFFING, PARAMS)
+    assert vi.status_code == en.status_code == 200
+    assert (ha_long(vi.json())["name"], ha_long(en.json())["name"]) == ("Thành phố Hạ Long", "Ha Long City")
+    # Each language is served again from its own entry, never the other's.
+    assert client.get(STAFFING, PARAMS).content == en.content
+    del client.cookies["django_language"]
+    assert client.get(STAFFING, PARAMS).content == vi.content
+    assert client.get(STAFFING, PARAMS, HTTP_ACCEPT_LANGUAGE="en").content == en.content
+
+    # A list's CSV is streamed, never cached (issue 15); a detail's CSV is cached like its JSON.
+    detail = "/api/v1/agency-types/ban-to-chuc/"
+    csv = client.get(detail, {"format": "csv"})
+    json = client.get(detail)
     assert csv["Content-Type"].startswith("text/csv")
-    assert csv["Content-Disposition"] == 'attachment; filename="agency-types.csv"'
-    assert csv.content != vi.content
-    assert client.get("/api/v1/agency-types/", {"format": "csv"}).content == csv.content
+    assert csv["Content-Disposition"] == 'attachment; filename="agency-types-ban-to-chuc.csv"'
+    assert csv.content != json.content
+    assert client.get(detail, {"format": "csv"}).content == csv.content
+    assert client.get(detail).content == json.content
 
 
 def test_a_detail_keeps_its_etag_when_served_from_the_cache(quang_ninh, analyst, django_assert_num_queries):
     client = token_client(analyst)
     first = client.get("/api/v1/agencies/7/")
-    assert first["ETag"] == f'"{Agency.objects.get(pk=7).version}"'
+    assert first["ETag"] == representation_etag(first.content)
     with django_assert_num_queries(1):
         again = client.get("/api/v1/agencies/7/")
     assert (again.content, again["ETag"]) == (first.content, first["ETag"])
@@ -212,7 +234,7 @@ def test_a_failed_stamp_renewal_is_logged_not_raised(quang_ninh, editor, monkeyp
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(readcache, "bump", broken)
-    with caplog.at_level(logging.ERROR, logger="reports.readcache"):
+    with caplog.at_level(logging.ERROR, logger="core.readcache"):
         readcache._bump_after_commit()
     assert "could not renew the data stamp" in caplog.text
 
@@ -221,3 +243,62 @@ def test_nothing_is_cached_when_turned_off(quang_ninh, settings):
     settings.READ_CACHE_SECONDS = 0
     assert readcache.key("anything") is None
     assert readcache.cached(("anything",), lambda: 1) == 1
+
+
+# --- issue 13: cached auth lives at most 30 s, whatever happens outside the application ------
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Time travel for core/auth.py's entries: `clock.advance(31)`; nothing sleeps."""
+    import time as real_time
+    from types import SimpleNamespace
+
+    from core import auth
+
+    now = SimpleNamespace(offset=0.0)
+    monkeypatch.setattr(auth, "time", SimpleNamespace(time=lambda: real_time.time() + now.offset))
+    now.advance = lambda seconds: setattr(now, "offset", now.offset + seconds)
+    return now
+
+
+def test_a_user_deactivated_outside_the_application_is_refused_within_30_seconds(quang_ninh, analyst, clock):
+    from django.contrib.auth import get_user_model
+
+    from core.auth import AUTH_CACHE_SECONDS
+
+    client = token_client(analyst)
+    assert client.get(STAFFING, PARAMS).status_code == 200
+    before = readcache.stamp()
+    get_user_model().objects.filter(pk=analyst.pk).update(is_active=False)  # no signal: the stamp stays
+    assert readcache.stamp() == before
+    clock.advance(AUTH_CACHE_SECONDS - 1)
+    assert client.get(STAFFING, PARAMS).status_code == 200  # still the cached user
+    clock.advance(2)
+    response = client.get(STAFFING, PARAMS)
+    assert (response.status_code, response.json()) == (
+        401,
+        {"detail": "Người dùng không còn hoạt động, hoặc đã bị xoá."},
+    )  # DRF's catalogue
+    assert AUTH_CACHE_SECONDS == 30
+
+
+def test_a_token_row_deleted_outside_the_application_is_refused_within_30_seconds(quang_ninh, analyst, clock):
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    client = token_client(analyst)
+    assert client.get(STAFFING, PARAMS).status_code == 200
+    with connection.cursor() as cursor:  # as in psql: no model, no signal
+        cursor.execute(f"DELETE FROM {Token._meta.db_table} WHERE user_id = %s", [analyst.pk])
+    assert client.get(STAFFING, PARAMS).status_code == 200
+    clock.advance(31)
+    assert client.get(STAFFING, PARAMS).status_code == 401
+
+
+def test_permissions_removed_outside_the_application_count_within_30_seconds(quang_ninh, analyst, clock):
+    client = token_client(analyst)
+    assert client.get(STAFFING, PARAMS).status_code == 200
+    analyst.groups.through.objects.filter(user_id=analyst.pk)._raw_delete("default")  # no m2m signal
+    clock.advance(31)
+    assert client.get(STAFFING, PARAMS).status_code == 403

@@ -1,9 +1,11 @@
 """The report endpoints against the figures of the seed articles (fixture quang_ninh)."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Permission
 
-from reports.selectors import today
+from mergers.models import Decision
 from tests.api.conftest import token_client
 
 STAFFING = "/api/v1/reports/staffing/"
@@ -20,18 +22,27 @@ def test_progress_on_27_september_2017(client):
     response = client.get(PROGRESS, {"as_of": "2017-09-27"})
     assert response.status_code == 200
     body = response.json()
-    assert list(body) == ["as_of", "province", "programmes"]
-    assert (body["as_of"], body["province"]) == ("2017-09-27", None)
+    assert list(body) == ["as_of", "province", "measure", "programmes", "totals", "district_tier"]
+    assert (body["as_of"], body["province"], body["measure"]) == ("2017-09-27", None, "authorised")
     mttq = next(p for p in body["programmes"] if p["programme"] == "khoi-mttq")
     assert mttq == {
         "programme": "khoi-mttq",
         "name": "Cơ quan tham mưu, giúp việc chung khối MTTQ và các đoàn thể chính trị - xã hội cấp huyện",
+        "decision": Decision.objects.get(number="44-QĐ/TU").pk,
         "decision_number": "44-QĐ/TU",
         "decided_on": "2015-11-30",
         "completed": 12,
         "total": 14,
         "districts_completed": [c for c in ALL_CODES if c not in ("193", "200")],
         "districts_pending": ["193", "200"],
+        "mergers": 12,
+        "mergers_without_data": 0,
+        "headcount_before": 279,
+        "headcount_after": 244,
+        "reduction": 35,
+        "reduction_pct": 12.54,
+        "focal_points_removed": 60,
+        "demo": True,
     }
     others = {p["programme"]: (p["completed"], p["total"]) for p in body["programmes"] if p is not mttq}
     assert others == {"kiem-tra-thanh-tra": (0, 14), "to-chuc-noi-vu": (0, 14)}
@@ -47,15 +58,39 @@ def test_progress_in_2020_counts_13_districts_all_done(client):
     }
 
 
-def test_progress_defaults_to_today(client):
-    assert client.get(PROGRESS).json()["as_of"] == today().isoformat()
+def test_progress_defaults_to_today_while_the_district_tier_exists(client, monkeypatch):
+    monkeypatch.setattr("mergers.figures.today", lambda: datetime.date(2024, 5, 6))
+    assert client.get(PROGRESS).json()["as_of"] == "2024-05-06"
+
+
+def test_progress_defaults_to_the_tiers_last_day_once_it_has_ended(client, monkeypatch):
+    """Issue 14: after 2025-07-01 no district-level unit exists: the default is its last day."""
+    monkeypatch.setattr("mergers.figures.today", lambda: datetime.date(2026, 12, 6))
+    body = client.get(PROGRESS).json()
+    assert body["as_of"] == "2025-06-30"
+    assert {p["programme"]: (p["completed"], p["total"]) for p in body["programmes"]} == {
+        "khoi-mttq": (13, 13),
+        "kiem-tra-thanh-tra": (13, 13),
+        "to-chuc-noi-vu": (13, 13),
+    }
 
 
 def test_staffing_from_decision_44_to_june_2020(client):
-    response = client.get(STAFFING, {"baseline": "2015-11-30", "as_of": "2020-06-01", "province": "22"})
+    response = client.get(
+        STAFFING, {"baseline": "2015-11-30", "as_of": "2020-06-01", "province": "22", "like_for_like": "false"}
+    )
     assert response.status_code == 200
     body = response.json()
-    assert list(body) == ["baseline", "as_of", "province", "measure", "like_for_like", "districts", "total"]
+    assert list(body) == [
+        "baseline",
+        "as_of",
+        "province",
+        "measure",
+        "like_for_like",
+        "districts",
+        "total",
+        "district_tier",
+    ]
     assert (body["baseline"], body["as_of"], body["province"], body["measure"], body["like_for_like"]) == (
         "2015-11-30",
         "2020-06-01",
@@ -71,6 +106,9 @@ def test_staffing_from_decision_44_to_june_2020(client):
         "agencies_baseline": 140,
         "agencies_current": 39,
         "agencies_change": -101,
+        "demo": True,
+        "missing_baseline": [],
+        "missing_current": [],
     }
     assert [row["district"] for row in body["districts"]] == ALL_CODES
     hoanh_bo = body["districts"][ALL_CODES.index("204")]
@@ -81,6 +119,7 @@ def test_staffing_from_decision_44_to_june_2020(client):
         "dissolved_on": "2020-01-01",
         "successor": "193",
         "folded": [],
+        "note": "Giải thể từ 01/01/2020, sáp nhập vào Thành phố Hạ Long",
         "headcount_baseline": 47,
         "headcount_current": None,
         "change": None,
@@ -88,6 +127,9 @@ def test_staffing_from_decision_44_to_june_2020(client):
         "agencies_baseline": 10,
         "agencies_current": None,
         "agencies_change": None,
+        "demo": True,
+        "missing_baseline": [],
+        "missing_current": [],
     }
     mong_cai = body["districts"][1]
     assert (mong_cai["headcount_baseline"], mong_cai["headcount_current"], mong_cai["change_pct"]) == (57, 49, -14.04)
@@ -111,9 +153,12 @@ def test_staffing_like_for_like_folds_hoanh_bo_into_ha_long(client):
     assert body["total"]["change_pct"] == -13.43
 
 
-def test_staffing_defaults_to_the_first_decision_and_today(client):
+def test_staffing_defaults_to_the_first_decision_today_and_like_for_like(client, monkeypatch):
+    monkeypatch.setattr("mergers.figures.today", lambda: datetime.date(2024, 5, 6))
     body = client.get(STAFFING, {"province": "22"}).json()
-    assert (body["baseline"], body["as_of"]) == ("2015-11-30", today().isoformat())
+    assert (body["baseline"], body["as_of"], body["like_for_like"]) == ("2015-11-30", "2024-05-06", True)
+    assert [row["district"] for row in body["districts"]] == [c for c in ALL_CODES if c != "204"]
+    assert body["districts"][0]["folded"] == ["204"]
 
 
 def test_staffing_actual_measure_is_missing_not_zero(client):
@@ -122,6 +167,10 @@ def test_staffing_actual_measure_is_missing_not_zero(client):
     assert body["total"]["headcount_baseline"] is None
     assert body["total"]["change_pct"] is None
     assert body["total"]["agencies_current"] == 39
+    # Why it is missing: each counted agency without an actual figure on the baseline, named.
+    missing = body["total"]["missing_baseline"]
+    assert len(missing) == 14 * 9
+    assert {"id", "name", "district"} == set(missing[0])
 
 
 @pytest.mark.parametrize(
@@ -132,7 +181,9 @@ def test_staffing_actual_measure_is_missing_not_zero(client):
         (STAFFING, {"province": "99"}, "province"),
         (STAFFING, {"measure": "both"}, "measure"),
         (STAFFING, {"like_for_like": "perhaps"}, "like_for_like"),
+        (STAFFING, {"baseline": "2020-06-02", "as_of": "2020-06-01"}, "baseline"),
         (PROGRESS, {"as_of": "2017-9-277"}, "as_of"),
+        (PROGRESS, {"measure": "both"}, "measure"),
         (PROGRESS, {"province": "abc"}, "province"),
     ],
 )
@@ -141,6 +192,13 @@ def test_bad_parameters_answer_400_naming_them(client, path, params, field):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert list(response.json()) == [field]
+
+
+def test_a_baseline_after_as_of_is_refused_with_the_web_forms_message(client):
+    from reports.forms import MSG_BASELINE_AFTER
+
+    response = client.get(STAFFING, {"baseline": "2020-06-02", "as_of": "2020-06-01"})
+    assert response.json() == {"baseline": [str(MSG_BASELINE_AFTER)]}
 
 
 @pytest.mark.parametrize("path", [STAFFING, PROGRESS])
@@ -158,9 +216,11 @@ def test_report_access(quang_ninh, path, anon_client, nobody, nobody_client, lea
 @pytest.mark.parametrize(
     ("path", "params", "queries"),
     [
-        (PROGRESS, {"as_of": "2017-09-27"}, 3),
-        (STAFFING, {"baseline": "2015-11-30", "as_of": "2020-06-01", "province": "22"}, 2),
-        (STAFFING, {"as_of": "2020-06-01"}, 3),
+        # + the district tier on the date (issue 14: one query while it exists).
+        (PROGRESS, {"as_of": "2017-09-27"}, 4),
+        # The province, the districts, then one query for all their figures on both dates; the tier.
+        (STAFFING, {"baseline": "2015-11-30", "as_of": "2020-06-01", "province": "22"}, 4),
+        (STAFFING, {"as_of": "2020-06-01"}, 4),
     ],
 )
 def test_reports_are_computed_in_a_few_queries(client, path, params, queries, django_assert_num_queries):

@@ -55,6 +55,7 @@ def test_headcount_update_keeps_agency_and_date(client):
             "actual": 40,
             "source": "Báo cáo",
             "source_kind": "official",
+            "confirm": True,  # 44 is more than half above the agency's record before (see test_headcount_warnings)
         },
     )
     assert response.status_code == 200
@@ -83,8 +84,13 @@ def test_agency_rules(client):
         )
     )
     assert body == {"non_field_errors": ["Ngày chấm dứt hoạt động không được trước ngày thành lập."]}
-    body = refused(client.post("/api/v1/agencies/", {"district": "193", "agency_type": "khong-co", "name": "x"}))
-    assert body == {"agency_type": ["Object with code=khong-co does not exist."]}
+    body = refused(
+        client.post(
+            "/api/v1/agencies/",
+            {"district": "193", "agency_type": "khong-co", "name": "x", "established_on": "2021-01-01"},
+        )
+    )
+    assert body == {"agency_type": ["Không có đối tượng có code=khong-co."]}
     assert Agency.objects.count() == before
     assert refused(client.patch("/api/v1/agencies/7/", {"district": "194"})) == {"district": [str(MSG_DISTRICT_FIXED)]}
     # Its own district, given again, is no change.
@@ -102,7 +108,7 @@ def test_programme_rules(client):
     assert refused(client.patch("/api/v1/programmes/khoi-mttq/", {"code": "moi"})) == {"code": [str(MSG_CODE_FIXED)]}
     response = client.patch("/api/v1/programmes/khoi-mttq/", {"source_types": ["mttq", "hoi-nong-dan"]})
     assert response.status_code == 200
-    assert response.json()["source_types"] == ["hoi-nong-dan", "mttq"]
+    assert [t["code"] for t in response.json()["source_types"]] == ["hoi-nong-dan", "mttq"]
     assert sorted(Programme.objects.get(code="khoi-mttq").source_types.values_list("code", flat=True)) == [
         "hoi-nong-dan",
         "mttq",
@@ -114,7 +120,10 @@ def test_editor_scope_limits_agency_and_headcount_writes(client, editor):
     scope.districts.set([District.objects.get(code="194")])
     agencies, records = Agency.objects.count(), HeadcountRecord.objects.count()
     forbidden = {"detail": str(services.MSG_DISTRICT_NOT_ALLOWED) % {"district": "Thành phố Hạ Long"}}
-    response = client.post("/api/v1/agencies/", {"district": "193", "agency_type": "ban-to-chuc", "name": "x"})
+    response = client.post(
+        "/api/v1/agencies/",
+        {"district": "193", "agency_type": "ban-to-chuc", "name": "x", "established_on": "2021-01-01"},
+    )
     assert refused(response, 403) == forbidden
     response = client.post(HC, {"agency": 7, "as_of": "2021-01-01", "authorised": 1, "source": "x"})
     assert refused(response, 403) == forbidden
@@ -123,7 +132,8 @@ def test_editor_scope_limits_agency_and_headcount_writes(client, editor):
     assert Agency.objects.get(pk=7).name != "Tên mới"
     # In his own district he writes.
     response = client.post(
-        "/api/v1/agencies/", {"district": "194", "agency_type": "ban-to-chuc", "name": "Cơ quan mới"}
+        "/api/v1/agencies/",
+        {"district": "194", "agency_type": "ban-to-chuc", "name": "Cơ quan mới", "established_on": "2021-01-01"},
     )
     assert response.status_code == 201
 
@@ -133,12 +143,21 @@ def test_malformed_bodies_answer_400(client):
     response = client.post("/api/v1/mergers/1/complete/", "null", content_type="application/json")
     assert list(refused(response)) == ["non_field_errors"]
     response = client.post("/api/v1/agencies/", "<xml/>", content_type="application/xml")
-    assert refused(response, 415) == {"detail": 'Unsupported media type "application/xml" in request.'}
+    assert refused(response, 415) == {"detail": "Không hỗ trợ kiểu nội dung “application/xml” trong yêu cầu."}
 
 
 def test_api_root_lists_the_endpoints_for_signed_in_users(client, anon_client):
     body = client.get("/api/v1/").json()
-    assert list(body) == ["provinces", "districts", "agency-types", "agencies", "programmes", "mergers", "headcounts"]
+    assert list(body) == [
+        "provinces",
+        "districts",
+        "agency-types",
+        "agencies",
+        "programmes",
+        "mergers",
+        "headcounts",
+        "decisions",
+    ]
     assert anon_client.get("/api/v1/").status_code == 401
 
 

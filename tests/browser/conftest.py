@@ -18,7 +18,7 @@ def roles(transactional_db):
     from django.contrib.contenttypes.management import create_contenttypes
     from django.contrib.contenttypes.models import ContentType
 
-    from mergers.roles import role_permissions
+    from core.roles import role_permissions
 
     ContentType.objects.clear_cache()
     for app_config in apps.get_app_configs():

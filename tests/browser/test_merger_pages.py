@@ -6,9 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from core.roles import EDITORS
 from mergers.choices import MergerStatus
 from mergers.models import Merger
-from mergers.roles import EDITORS
+from tests.browser.actions import submit
 from tests.factories import AgencyFactory, AgencyTypeFactory, DistrictFactory, HeadcountFactory, ProgrammeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -51,18 +52,18 @@ def test_create_refuse_complete_a_merger(page, live_server, data):
 
     page.click("text=Thêm hợp nhất")
     page.wait_for_url(f"{base}/mergers/new/")
+    page.fill("#id_decided_on", "15/01/2018")
     page.select_option("#id_programme", "to-chuc-noi-vu")
-    with page.expect_navigation():  # the small script sends the choice as soon as both are set
-        page.select_option("#id_district", "951")
+    submit(page, "[data-testid=choose]")
+    page.check("#id_district_951")
+    submit(page, "[data-testid=choose]")
     assert page.locator("[data-testid=merger-form]").is_visible()
     _no_problems(page)
 
     # One source only: refused next to the field, the input kept.
     page.check(f"input[name=source_agencies][value='{data['a1'].pk}']")
     page.fill("#id_decision_number", "77-QĐ/HU")
-    page.fill("#id_decided_on", "15/01/2018")
-    page.click("text=Lưu hợp nhất")
-    page.wait_for_load_state()
+    submit(page, "text=Lưu hợp nhất")
     assert page.text_content("[data-error-for=source_agencies]").strip() == "Cần ít nhất hai cơ quan để hợp nhất."
     assert page.input_value("#id_decision_number") == "77-QĐ/HU"
     assert Merger.objects.count() == 0
@@ -79,10 +80,10 @@ def test_create_refuse_complete_a_merger(page, live_server, data):
     page.click("a:text('Hoàn thành')")
     page.fill("#id_effective_on", "01/03/2018")
     page.fill("#id_headcount_after", "15")
-    page.click("text=Xem trước")
+    submit(page, "text=Xem trước")
     confirmation = page.locator("[data-testid=confirmation]")
     assert "Ban Tổ chức Huyện ủy Trình Duyệt" in confirmation.text_content()
-    assert page.text_content("[data-testid=new-agency]") == "Cơ quan Tổ chức - Nội vụ Huyện Trình Duyệt"
+    assert page.text_content("[data-testid=new-agency]") == "Cơ quan Tổ chức - Nội vụ huyện Trình Duyệt"
     merger.refresh_from_db()
     assert merger.status == MergerStatus.PLANNED  # nothing done before the confirmation
     _no_problems(page)
@@ -90,7 +91,7 @@ def test_create_refuse_complete_a_merger(page, live_server, data):
     page.click("[data-testid=confirm]")
     page.wait_for_url(f"{base}/mergers/{merger.pk}/")
     assert page.text_content("[data-testid=status]").strip() == "Hoàn thành"
-    assert page.text_content("[data-testid=result]").strip() == "Cơ quan Tổ chức - Nội vụ Huyện Trình Duyệt"
+    assert page.text_content("[data-testid=result]").strip() == "Cơ quan Tổ chức - Nội vụ huyện Trình Duyệt"
     figures = page.text_content("[data-testid=figures]")
     assert "20" in figures and "15" in figures and "25,00%" in figures
     assert "bientap" in page.text_content("[data-testid=history]") or "Biên tập" in page.text_content(
@@ -125,14 +126,15 @@ def test_new_merger_form_works_without_javascript(browser, live_server, data):
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit].btn-primary")
     page.wait_for_url(f"{base}/mergers/new/")
+    page.fill("#id_decided_on", "2018-01-15")
     page.select_option("#id_programme", "to-chuc-noi-vu")
-    page.select_option("#id_district", "951")
+    submit(page, "[data-testid=choose]")
+    page.check("#id_district_951")
     page.click("[data-testid=choose]")
-    page.wait_for_url(f"{base}/mergers/new/?programme=to-chuc-noi-vu&district=951")
+    page.wait_for_url(f"{base}/mergers/new/?decided_on=2018-01-15&programme=to-chuc-noi-vu&district=951")
     page.check(f"input[name=source_agencies][value='{data['a1'].pk}']")
     page.check(f"input[name=source_agencies][value='{data['a2'].pk}']")
     page.fill("#id_decision_number", "78-QĐ/HU")
-    page.fill("#id_decided_on", "2018-01-15")
     page.click("text=Lưu hợp nhất")
     page.wait_for_url(f"{base}/mergers/*/")
     assert Merger.objects.get().decision_number == "78-QĐ/HU"

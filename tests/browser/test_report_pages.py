@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from mergers.roles import LEADERS
+from core.roles import LEADERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -41,7 +41,9 @@ def test_dashboard_on_27_september_2017(page, live_server, leader):
     _log_in(page, base, "/?as_of=27/09/2017")
     assert page.title() == "Tổng quan hợp nhất cơ quan cấp huyện · Quảng Ninh"
     assert page.locator("a.nav-link.active").inner_text() == "Tổng quan"
-    assert _text(page, "period") == "Số liệu ngày 27/09/2017, so với ngày gốc 30/11/2015. Biên chế được giao"
+    assert _text(page, "period") == (
+        "Số liệu ngày 27/09/2017, so với ngày gốc 30/11/2015. Biên chế được giao · so sánh cùng địa bàn"
+    )
 
     mttq = page.locator("[data-testid=headline-khoi-mttq]")
     assert mttq.locator("[data-testid=completion]").inner_text() == "12/14"
@@ -88,5 +90,7 @@ def test_district_page_of_ha_long(page, live_server, leader):
 
     page.click("[data-testid=predecessors] a")
     page.wait_for_url(f"{base}/districts/204/")
-    assert _text(page, "successor") == "Giải thể từ ngày 01/01/2020, sáp nhập vào Thành phố Hạ Long"
+    assert _text(page, "successor") == (
+        "Giải thể từ ngày 01/01/2020, sáp nhập vào Thành phố Hạ Long (theo 837/NQ-UBTVQH14)"
+    )
     assert page.watcher.problems == []

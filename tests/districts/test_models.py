@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.db import IntegrityError, transaction
 
+from core.actors import SYSTEM
 from districts.models import District, EditorScope
 from districts.selectors import districts_active_on, districts_in_period, user_can_edit_district
 from tests.factories import DistrictFactory
@@ -40,6 +41,25 @@ def test_full_name_uses_the_kind():
     assert DistrictFactory(name="Quảng Yên", kind="thi-xa").full_name == "Thị xã Quảng Yên"
 
 
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_full_name_label_translated_once_equals_the_kind_display(language):
+    """The memoised kind label (issue 17) is get_kind_display() in each language, whichever came first."""
+    from django.utils import translation
+
+    from districts.choices import DistrictKind
+
+    expected = {"vi": {"thi-xa": "Thị xã", "huyen": "Huyện"}, "en": {"thi-xa": "Town", "huyen": "District"}}
+    for other in ("en", "vi", language):
+        with translation.override(other):
+            for kind in DistrictKind.values:
+                district = District(name="X", kind=kind)
+                label = district.get_kind_display()
+                assert district.full_name == (f"X {label}" if other == "en" else f"{label} X")
+    with translation.override(language):
+        for kind, label in expected[language].items():
+            assert District(name="X", kind=kind).full_name == (f"X {label}" if language == "en" else f"{label} X")
+
+
 def test_editor_scope(django_user_model):
     allowed, other = DistrictFactory(), DistrictFactory()
     unrestricted = django_user_model.objects.create_user("free")
@@ -51,4 +71,5 @@ def test_editor_scope(django_user_model):
     assert user_can_edit_district(limited, allowed) is True
     assert user_can_edit_district(limited, other) is False
     assert user_can_edit_district(empty, allowed) is False
-    assert user_can_edit_district(None, other) is True  # commands and migrations
+    assert user_can_edit_district(SYSTEM, other) is True  # commands and the seed act as SYSTEM
+    assert user_can_edit_district(None, other) is False  # None is no one (issue 12)

@@ -11,7 +11,9 @@ from mergers.models import Merger
 from tests.factories import AgencyFactory, HeadcountFactory
 from tests.reports.htmltext import text_of
 
-DISTRICT_QUERIES = 15
+# + the reconciliation (the agencies on both dates, those established and ended, their mergers and
+# sources, the programmes' names: 7), the district tier today (2) and the default as-of (1).
+DISTRICT_QUERIES = 24
 
 
 @pytest.fixture
@@ -49,8 +51,15 @@ def test_ha_long_page(leader_client):
     assert series.startswith("Ngày Biên chế được giao 30/11/2015 63 demo 02/01/2018 55 demo 01/06/2018 52 demo")
     assert "01/01/2020 93 demo" in series
     agencies = text_of(page, "agencies")
-    assert "Ban Tổ chức Thành ủy Hạ Long Đảng — 02/01/2018 Đã chấm dứt —" in agencies
-    assert "Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long Đảng 02/01/2018 — Đang hoạt động 26 demo" in agencies
+    assert (
+        "Ban Tổ chức Thành ủy Hạ Long Đảng 01/01/2015 (ước tính) 02/01/2018 Đã chấm dứt "
+        "cơ quan sau hợp nhất · DEMO-193-TCNV —"
+    ) in agencies
+    # Issue 14: the district tier ended on 2025-07-01; its last figures are those of 30/06/2025.
+    assert (
+        "Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long Đảng 02/01/2018 01/07/2025 Đã chấm dứt "
+        "tỉnh Quảng Ninh · 373/ĐA-CP 26 demo"
+    ) in agencies
     assert "Liên đoàn Lao động thành phố Hạ Long (ngoài biên chế cấp huyện)" in agencies
     assert len(response.context["agencies"]) == 13
     assert response.context["agencies_active"] == 3
@@ -60,7 +69,9 @@ def test_ha_long_page(leader_client):
 def test_hoanh_bo_page_names_its_successor(leader_client):
     response = leader_client.get("/districts/204/")
     page = response.content
-    assert text_of(page, "successor") == "Giải thể từ ngày 01/01/2020, sáp nhập vào Thành phố Hạ Long"
+    assert text_of(page, "successor") == (
+        "Giải thể từ ngày 01/01/2020, sáp nhập vào Thành phố Hạ Long (theo 837/NQ-UBTVQH14 )"
+    )
     series = response.context["series"]
     assert [(p.on.isoformat(), p.headcount) for p in series][0] == ("2015-11-30", 47)
     assert series[-1].on.isoformat() == "2019-12-31"

@@ -19,11 +19,11 @@ HOME_AGENCY = 7
 HUGE = 10**20  # beyond PostgreSQL's integer and SQLite's 64 bits
 BIG = 2_147_483_648  # PostgreSQL's integer + 1
 DATE_RANGE = str(services.MSG_DATE_OUT_OF_RANGE)
-TOO_LARGE = str(services.MSG_TOO_LARGE)
+TOO_LARGE = str(services.MSG_TOO_LARGE) % {"max": "100.000"}
 CONTROL = str(services.MSG_CONTROL_CHARACTER)
 NUL = "Dữ liệu không được chứa ký tự null."  # Django's and DRF's refusal of "\x00", in Vietnamese
 LONG_255 = "Giá trị này chỉ có tối đa 255 kí tự (hiện có 300)"  # Django's form message, as translated
-MAX_INT = "Ensure this value is less than or equal to 2147483647."  # DRF's message (no Vietnamese catalogue)
+MAX_INT = "Giá trị phải nhỏ hơn hoặc bằng 100000."  # DRF's message, in the project's Vietnamese catalogue
 
 
 @pytest.fixture
@@ -35,6 +35,14 @@ def web(client, limited):
 @pytest.fixture
 def api(limited):
     return token_client(limited)
+
+
+@pytest.fixture
+def province_web(quang_ninh, client, editor):
+    """Programmes are province-wide: a province-wide editor writes them (issue 13), choosing
+    among the shipped agency types (ids 1-3: the MTTQ, the Women's Union, the Youth Union)."""
+    client.force_login(editor)
+    return client
 
 
 def form_token(web, url, params=None) -> str:
@@ -49,7 +57,13 @@ def field_errors(response, form="form") -> dict:
 
 # --- forms ----------------------------------------------------------------------------------
 
-AGENCY = {"district": HOME, "agency_type": 1, "name": "Cơ quan thử", "form_token": "tok"}
+AGENCY = {
+    "district": HOME,
+    "agency_type": 1,
+    "name": "Cơ quan thử",
+    "established_on": "01/01/2021",
+    "form_token": "tok",
+}
 
 
 @pytest.mark.parametrize(
@@ -84,7 +98,8 @@ PROGRAMME = {"code": "de-an-thu", "name": "Đề án thử", "source_types": [1,
         ({"decided_on": "01/01/0001"}, "decided_on", DATE_RANGE),
     ],
 )
-def test_programme_form_refuses(web, changes, field, message):
+def test_programme_form_refuses(province_web, changes, field, message):
+    web = province_web
     before = snapshot()
     url = reverse("mergers:programme_add")
     errors = field_errors(web.post(url, {**PROGRAMME, "form_token": form_token(web, url), **changes}))
@@ -92,11 +107,15 @@ def test_programme_form_refuses(web, changes, field, message):
     assert snapshot() == before
 
 
-def test_programme_form_keeps_line_breaks_in_the_description(web):
+def test_programme_form_keeps_line_breaks_in_the_description(province_web):
+    web = province_web
     url = reverse("mergers:programme_add")
     body = {**PROGRAMME, "form_token": form_token(web, url), "description": "Dòng 1\r\nDòng 2\tx"}
     response = web.post(url, body)
     assert response.status_code == 302
+    from mergers.models import Programme
+
+    assert Programme.objects.get(code="de-an-thu").description == "Dòng 1\r\nDòng 2\tx"
 
 
 @pytest.mark.parametrize(
@@ -149,7 +168,9 @@ def test_merger_create_form_refuses(web, open_mergers, changes, field, message):
         "source_agencies": sources,
         "decision_number": "12-QĐ",
         "decided_on": "01/03/2021",
-        "form_token": form_token(web, reverse("mergers:merger_add"), {"programme": "test-ab", "district": HOME}),
+        "form_token": form_token(
+            web, reverse("mergers:merger_add"), {"decided_on": "01/03/2021", "programme": "test-ab", "district": HOME}
+        ),
         **changes,
     }
     errors = field_errors(web.post(reverse("mergers:merger_add"), body))
@@ -233,9 +254,9 @@ IMPORT = {"district": HOME, "as_of": "01/01/2021", "source": "", "source_kind": 
     ids=["corrupt-zip", "nul-bytes", "empty", "csv", "blank-sheet", "header-only", "truncated"],
 )
 def test_import_refuses_malformed_files(web, file, message):
-    from mergers import views
+    from mergers import forms, imports
 
-    expected = str(getattr(views, message, None) or getattr(__import__("mergers.forms").forms, message, message))
+    expected = str(getattr(imports, message, None) or getattr(forms, message, message))
     before = snapshot()
     response = web.post(reverse("mergers:headcount_import"), {**IMPORT, "file": file})
     assert field_errors(response)["file"] == [expected]
@@ -245,9 +266,9 @@ def test_import_refuses_malformed_files(web, file, message):
 @pytest.mark.parametrize(
     ("row", "reason"),
     [
-        ([HOME_AGENCY, "", HUGE, 1], TOO_LARGE),
-        ([HOME_AGENCY, "", BIG, 1], TOO_LARGE),
-        ([HOME_AGENCY, "", 1, -5], str(services.MSG_NEGATIVE)),
+        ([HOME_AGENCY, "", HUGE, 1], "Dòng 2, cột «Biên chế được giao»: «1e+20» lớn hơn mức tối đa 100.000."),
+        ([HOME_AGENCY, "", BIG, 1], f"Dòng 2, cột «Biên chế được giao»: «{BIG}» lớn hơn mức tối đa 100.000."),
+        ([HOME_AGENCY, "", 1, -5], "Dòng 2, cột «Số người làm việc thực tế»: «-5» là số âm; số liệu không được âm."),
     ],
 )
 def test_import_refuses_numbers_out_of_range(web, row, reason):
@@ -286,7 +307,7 @@ def test_import_refuses_a_date_out_of_range(web):
             "/api/v1/agencies/",
             {"name": "x" * 300},
             "name",
-            "Ensure this field has no more than 255 characters.",
+            "Trường này có tối đa 255 ký tự.",
         ),
         ("post", "/api/v1/agencies/", {"name": "Tên\x00"}, "name", "Null characters are not allowed."),
         ("post", "/api/v1/agencies/", {"name": "Tê\x1fn"}, "name", CONTROL),
@@ -305,9 +326,16 @@ def test_import_refuses_a_date_out_of_range(web):
         ("patch", "/api/v1/programmes/khoi-mttq/", {"name": "x\x03"}, "name", CONTROL),
     ],
 )
-def test_api_refuses(api, method, url, body, field, message):
+def test_api_refuses(api, editor, method, url, body, field, message):
+    if "/programmes/" in url:  # province-wide data: a province-wide editor (issue 13)
+        api = token_client(editor)
     defaults = {
-        "/api/v1/agencies/": {"name": "Cơ quan thử", "district": HOME, "agency_type": "khoi-mttq"},
+        "/api/v1/agencies/": {
+            "name": "Cơ quan thử",
+            "district": HOME,
+            "agency_type": "khoi-mttq",
+            "established_on": "2021-01-01",
+        },
         "/api/v1/headcounts/": {"agency": HOME_AGENCY, "as_of": "2021-01-01", "authorised": 5, "source": "x"},
         "/api/v1/programmes/": {"code": "thu", "name": "Thử", "result_type": "khoi-mttq", "source_types": ["mttq"]},
     }
@@ -354,3 +382,149 @@ def test_reports_on_far_dates_answer_without_a_500(api, client, limited, url, da
     caller = client if url == "/" else api
     response = caller.get(url, {"as_of": day, "baseline": day})
     assert response.status_code in (200, 400), response.status_code
+
+
+# --- issue 13: no 5xx from bad input, whatever its shape ----------------------------------------
+
+from config.middleware import MSG_NUL_IN_URL  # noqa: E402
+from core.api import parsers  # noqa: E402
+
+DEEP = "[" * 50_000
+TOO_DEEP = {"detail": str(parsers.MSG_TOO_DEEP) % {"depth": parsers.MAX_DEPTH}}
+SURROGATE = [str(parsers.MSG_SURROGATE)]
+POSTS = [
+    "/api/v1/auth/token/",
+    "/api/v1/agencies/",
+    "/api/v1/headcounts/",
+    "/api/v1/programmes/",
+    "/api/v1/mergers/",
+    "/api/v1/mergers/{merger}/advance/",
+    "/api/v1/mergers/{merger}/complete/",
+    "/api/v1/mergers/{merger}/cancel/",
+]
+
+
+@pytest.mark.parametrize("url", POSTS)
+@pytest.mark.parametrize("who", ["anonymous", "editor"])
+def test_deeply_nested_json_is_a_400_on_every_post(url, who, editor, open_mergers):
+    """50,000 nested `[` raised RecursionError in json.load: a 500, even for the anonymous token endpoint."""
+    client = token_client(editor if who == "editor" else None)
+    before = snapshot()
+    response = client.post(url.format(merger=open_mergers.home.pk), DEEP, content_type="application/json")
+    if who == "anonymous" and "/auth/" not in url:
+        assert response.status_code == 401  # authentication comes first; the body is never read
+    else:
+        assert (response.status_code, response.json()) == (400, TOO_DEEP)
+    assert snapshot() == before
+
+
+def test_json_nested_beyond_the_limit_but_parseable_is_refused(editor):
+    body = '{"name": ' + "[" * 21 + "]" * 21 + "}"
+    response = token_client(editor).post("/api/v1/agencies/", body, content_type="application/json")
+    assert (response.status_code, response.json()) == (400, TOO_DEEP)
+
+
+def test_a_body_over_the_upload_limit_is_a_400(editor, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"source": "' + "x" * 2000 + '"}'
+    response = token_client(editor).post("/api/v1/headcounts/", body, content_type="application/json")
+    assert (response.status_code, response.json()) == (400, {"detail": str(parsers.MSG_TOO_LARGE) % {"size": 1000}})
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        (
+            "/api/v1/headcounts/",
+            {"agency": HOME_AGENCY, "as_of": "2021-01-01", "authorised": 5, "source": "x", "source_kind": "\ud800"},
+            "source_kind",
+        ),  # fmt: skip
+        ("/api/v1/headcounts/", {"agency": HOME_AGENCY, "source": "Báo cáo \udfff"}, "source"),
+        ("/api/v1/agencies/", {"name": "Cơ quan \ud800", "district": HOME, "agency_type": "khoi-mttq"}, "name"),
+        ("/api/v1/mergers/{merger}/advance/", {"status": "\ud800", "on": "2021-04-01"}, "status"),
+        (
+            "/api/v1/mergers/{merger}/complete/",
+            {"effective_on": "2021-05-01", "headcount_source_kind": "\ud800"},
+            "headcount_source_kind",
+        ),  # fmt: skip
+        ("/api/v1/mergers/", {"programme": "test-ab", "source_agencies": ["\ud800"]}, "source_agencies"),
+        ("/api/v1/auth/token/", {"username": "\ud800", "password": "x"}, "username"),
+    ],
+)
+def test_lone_surrogates_are_a_400_naming_the_field(api, open_mergers, url, body, field):
+    """A choice field's message echoed the value and the renderer could not encode it: a 500."""
+    import json
+
+    before = snapshot()
+    raw = json.dumps(body)  # "\ud800" as a JSON escape, as a client would send it
+    response = api.post(url.format(merger=open_mergers.home.pk), raw, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {field: SURROGATE}
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("operation", "body", "field"),
+    [
+        ("advance", {"status": "approved\x07", "on": "2021-04-01"}, "status"),
+        ("complete", {"effective_on": "2021-05-01", "headcount_source_kind": "demo\x1b"}, "headcount_source_kind"),
+    ],
+)
+def test_control_characters_in_choice_fields_are_a_400_naming_the_field(api, open_mergers, operation, body, field):
+    before = snapshot()
+    response = api.post(f"/api/v1/mergers/{open_mergers.home.pk}/{operation}/", body)
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == [field]
+    assert snapshot() == before
+
+
+def test_an_error_message_echoing_a_surrogate_is_still_encodable():
+    """The handler's last line of defence, for a surrogate that reaches a message another way."""
+    from core.api.exceptions import _encodable
+
+    assert _encodable({"status": ['"\ud800" is not a valid choice.']}) == {
+        "status": ['"\ufffd" is not a valid choice.']
+    }
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/?province=%00",
+        "/?as_of=2020-01-01&baseline=%00",
+        "/districts/%00/",
+        "/exports/bao-cao-bien-che.csv?province=%00",
+        "/exports/bao-cao-bien-che.xlsx?province=%00",
+        "/exports/tien-do-hop-nhat.csv?province=%00",
+        "/exports/tien-do-hop-nhat.xlsx?province=%00",
+        "/mergers/?district=%00",
+        "/programmes/%00/",
+        "/api/v1/districts/%00/",
+        "/api/v1/agencies/?q=%00",
+        "/api/v1/reports/staffing/?province=%00",
+    ],
+)
+def test_nul_in_the_path_or_the_query_is_a_400(client, analyst, url):
+    client.force_login(analyst)
+    response = client.get(
+        url, HTTP_AUTHORIZATION=f"Token {token_client(analyst)._credentials['HTTP_AUTHORIZATION'][6:]}"
+    )
+    assert response.status_code == 400, response.content[:300]
+    text = response.json()["detail"] if url.startswith("/api/") else response.content.decode()
+    assert text == str(MSG_NUL_IN_URL)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("9223372036854775808", "Đảm bảo giá trị này là nhỏ hơn hoặc bằng với 9223372036854775807 ."),
+        ("-9223372036854775809", "Đảm bảo giá trị này lớn hơn hoặc bằng với -9223372036854775808 ."),
+        ("1e20", "Hãy nhập một số nguyên."),  # Django's message, in the project's Vietnamese catalogue
+        ("NaN", "Hãy nhập một số nguyên."),
+    ],
+)
+def test_integer_filters_outside_64_bits_are_a_400(analyst, value, message):
+    """SQLite raised OverflowError on a number beyond its 64-bit integer: a 500 (PostgreSQL too)."""
+    response = token_client(analyst).get("/api/v1/headcounts/", {"agency": value})
+    assert (response.status_code, response.json()) == (400, {"agency": [message]})
+    assert token_client(analyst).get("/api/v1/headcounts/", {"agency": "9223372036854775807"}).json()["count"] == 0

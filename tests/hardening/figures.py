@@ -10,9 +10,9 @@ import json
 from django.apps import apps
 
 from districts.models import Province
-from mergers.models import Programme
-from mergers.selectors import MEASURES, merger_list
-from reports.selectors import first_decision_date, programme_reduction, progress_report, staffing_report
+from mergers.figures import MEASURES
+from mergers.selectors import merger_list
+from reports.selectors import first_decision_date, programme_figures, progress_dict, staffing_report
 
 DATES = [
     datetime.date(2015, 11, 30),
@@ -36,16 +36,15 @@ def all_report_figures() -> dict:
                 )
                 staffing[f"{as_of} {measure} {like_for_like}"] = {
                     "rows": [row.as_dict() for row in report.rows],
-                    "total": report.total,
+                    "total": report.total.figures_dict(),
                 }
     return {
         "baseline": baseline,
         "staffing": staffing,
-        "progress": {str(d): [p.as_dict() for p in progress_report(province=province, as_of=d)] for d in DATES},
-        "reduction": {
-            f"{programme.code} {d}": programme_reduction(programme=programme, as_of=d, province=province)
-            for programme in Programme.objects.order_by("code")
+        "progress": {
+            f"{d} {measure}": [progress_dict(p) for p in programme_figures(province=province, as_of=d, measure=measure)]
             for d in DATES
+            for measure in MEASURES
         },
         "mergers": {
             measure: list(

@@ -81,8 +81,8 @@ def test_restore_into_an_empty_database_reproduces_every_report_figure(tmp_path,
     call_command("loaddata", FIXTURE, verbosity=0)
     before = as_json(all_report_figures())
     # The figures are the real ones, not an empty report that would trivially match.
-    assert before["reduction"]["khoi-mttq 2017-09-27"]["headcount_before"] == 279
-    assert before["reduction"]["khoi-mttq 2017-09-27"]["headcount_after"] == 244
+    mttq = next(p for p in before["progress"]["2017-09-27 authorised"] if p["programme"] == "khoi-mttq")
+    assert (mttq["headcount_before"], mttq["headcount_after"], mttq["completed"], mttq["total"]) == (279, 244, 12, 14)
     assert before["rows"]["mergers.Merger"] == 42
 
     backup_file = tmp_path / "backups" / "quang_ninh.backup"

@@ -32,9 +32,12 @@ def directives(header: str) -> dict[str, str]:
     return dict(part.strip().split(" ", 1) for part in header.split(";"))
 
 
+REDIS = "redis://127.0.0.1:6379/0"  # only named: the checks do not connect
+
+
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     """manage.py in a fresh interpreter: settings are read once per process."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "REDIS_URL"}
     environ.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
@@ -42,9 +45,29 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def test_deploy_checks_pass_in_production():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_DEBUG="0", DJANGO_SECRET_KEY=STRONG_KEY)
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", DJANGO_DEBUG="0", DJANGO_SECRET_KEY=STRONG_KEY, REDIS_URL=REDIS
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_deploy_checks_warn_without_a_shared_cache():
+    """Local memory: each gunicorn worker would keep its own throttle budget (issue 13)."""
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_DEBUG="0", DJANGO_SECRET_KEY=STRONG_KEY)
+    assert result.returncode == 1
+    assert "(project.W001) DEBUG is off and the default cache is each process's own memory" in result.stderr
+    assert "HINT: Set REDIS_URL" in result.stderr
+    # Development (DEBUG on) needs no Redis: no warning.
+    assert "project.W001" not in run_manage("check", "--deploy").stderr
+
+
+def test_redis_url_puts_every_cache_in_redis():
+    result = run_manage(
+        "shell", "-v0", "-c", "from django.conf import settings; print(sorted({c['BACKEND'] for c in settings.CACHES.values()}))",
+        REDIS_URL=REDIS,
+    )  # fmt: skip
+    assert result.stdout.strip() == "['django.core.cache.backends.redis.RedisCache']", result.stderr
 
 
 def test_deploy_checks_pass_with_the_redirect_left_to_the_proxy():
@@ -57,6 +80,7 @@ def test_deploy_checks_pass_with_the_redirect_left_to_the_proxy():
         DJANGO_SECRET_KEY=STRONG_KEY,
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto=https",
+        REDIS_URL=REDIS,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "System check identified no issues (1 silenced)."

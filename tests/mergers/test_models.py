@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from mergers.choices import MergerStatus
 from mergers.models import HeadcountRecord, Merger
-from tests.factories import AgencyFactory, DistrictFactory, HeadcountFactory, ProgrammeFactory
+from tests.factories import AgencyFactory, DecisionFactory, DistrictFactory, HeadcountFactory, ProgrammeFactory
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -50,35 +50,29 @@ def test_full_clean_names_the_constraint_message():
     assert exc.value.messages == ["Ngày chấm dứt hoạt động không được trước ngày thành lập."]
 
 
-def test_merger_effective_date_not_before_decision():
-    merger = Merger.objects.create(
-        programme=ProgrammeFactory(), district=DistrictFactory(), decision_number="1", decided_on=D(2018, 1, 1)
-    )
-    _violates(lambda: Merger.objects.filter(pk=merger.pk).update(effective_on=D(2017, 12, 31)))
+def _decision(number="1"):
+    return DecisionFactory(number=number, date=D(2018, 1, 1))
+
+
+def test_merger_cites_a_decision_of_the_register():
+    """Issue 14: the number and date are the register's; a merger without a decision is refused."""
+    merger = Merger.objects.create(programme=ProgrammeFactory(), district=DistrictFactory(), decision=_decision())
+    assert (merger.decision_number, merger.decided_on) == ("1", D(2018, 1, 1))
+    _violates(lambda: Merger.objects.filter(pk=merger.pk).update(decision=None))
 
 
 def test_completed_merger_needs_result_and_date():
-    merger = Merger.objects.create(
-        programme=ProgrammeFactory(), district=DistrictFactory(), decision_number="1", decided_on=D(2018, 1, 1)
-    )
+    merger = Merger.objects.create(programme=ProgrammeFactory(), district=DistrictFactory(), decision=_decision())
     _violates(lambda: Merger.objects.filter(pk=merger.pk).update(status=MergerStatus.COMPLETED))
 
 
 def test_one_open_merger_per_programme_and_district_but_cancelled_ones_do_not_count():
     programme, district = ProgrammeFactory(), DistrictFactory()
     Merger.objects.create(
-        programme=programme,
-        district=district,
-        decision_number="1",
-        decided_on=D(2018, 1, 1),
-        status=MergerStatus.CANCELLED,
+        programme=programme, district=district, decision=_decision("1"), status=MergerStatus.CANCELLED
     )
-    Merger.objects.create(programme=programme, district=district, decision_number="2", decided_on=D(2018, 1, 1))
-    _violates(
-        lambda: Merger.objects.create(
-            programme=programme, district=district, decision_number="3", decided_on=D(2018, 1, 1)
-        )
-    )
+    Merger.objects.create(programme=programme, district=district, decision=_decision("2"))
+    _violates(lambda: Merger.objects.create(programme=programme, district=district, decision=_decision("3")))
 
 
 def test_search_name_folds_vietnamese_diacritics():

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 
+from core.actors import SYSTEM
 from mergers import selectors, services
 from mergers.choices import MergerStatus
 from tests.factories import AgencyFactory, AgencyTypeFactory, DistrictFactory, HeadcountFactory, ProgrammeFactory
@@ -25,7 +26,7 @@ def test_agency_headcount_on_takes_the_latest_record_on_or_before_the_date():
 def test_agencies_active_on_boundaries():
     district = DistrictFactory()
     AgencyFactory(district=district, name="A", established_on=D(2016, 1, 1), dissolved_on=D(2018, 1, 1))
-    AgencyFactory(district=district, name="B", established_on=None)
+    AgencyFactory(district=district, name="B", established_on=D(2000, 1, 1))
     names = lambda day: sorted(selectors.agencies_active_on(day, district=district).values_list("name", flat=True))  # noqa: E731
     assert names(D(2015, 12, 31)) == ["B"]
     assert names(D(2016, 1, 1)) == ["A", "B"]
@@ -56,6 +57,7 @@ def completed_merger():
     # A record on the effective date itself is after the merger: not part of "before".
     HeadcountFactory(agency=b, as_of=D(2018, 1, 2), authorised=50)
     merger = services.merger_create(
+        user=SYSTEM,
         programme=programme,
         district=district,
         source_agencies=[a, b, outside_quota],
@@ -64,7 +66,7 @@ def completed_merger():
     )
     Agency = type(a)
     Agency.objects.filter(pk=b.pk).update(dissolved_on=None)
-    return services.merger_complete(merger=merger, effective_on=D(2018, 1, 2), headcount_after=15), a
+    return services.merger_complete(user=SYSTEM, merger=merger, effective_on=D(2018, 1, 2), headcount_after=15), a
 
 
 def test_merger_figures(completed_merger):
@@ -88,7 +90,12 @@ def test_planned_merger_before_is_the_sources_latest_headcount():
     HeadcountFactory(agency=a, authorised=4)
     HeadcountFactory(agency=b, authorised=5)
     merger = services.merger_create(
-        programme=programme, district=district, source_agencies=[a, b], decision_number="1", decided_on=D(2017, 1, 1)
+        user=SYSTEM,
+        programme=programme,
+        district=district,
+        source_agencies=[a, b],
+        decision_number="1",
+        decided_on=D(2017, 1, 1),
     )
     m = selectors.merger_with_figures(merger.pk)
     assert (m.status, m.headcount_before, m.headcount_after, m.reduction) == (MergerStatus.PLANNED, 9, None, None)
@@ -100,6 +107,7 @@ def test_merger_list_costs_the_same_queries_for_few_and_many(django_assert_num_q
         district = DistrictFactory()
         a, b = AgencyFactory(district=district), AgencyFactory(district=district)
         services.merger_create(
+            user=SYSTEM,
             programme=programme,
             district=district,
             source_agencies=[a, b],
@@ -119,9 +127,14 @@ def test_merger_list_as_lists_gives_the_same_sources_and_stages(django_assert_nu
     district = DistrictFactory()
     a, b = AgencyFactory(district=district), AgencyFactory(district=district)
     merger = services.merger_create(
-        programme=programme, district=district, source_agencies=[b, a], decision_number="1", decided_on=D(2017, 1, 1)
+        user=SYSTEM,
+        programme=programme,
+        district=district,
+        source_agencies=[b, a],
+        decision_number="1",
+        decided_on=D(2017, 1, 1),
     )
-    services.merger_advance(merger=merger, status=MergerStatus.APPROVED, on=D(2017, 2, 1))
+    services.merger_advance(user=SYSTEM, merger=merger, status=MergerStatus.APPROVED, on=D(2017, 2, 1))
     with django_assert_num_queries(3):
         m = selectors.merger_list(as_lists=True).get(pk=merger.pk)
         assert m.source_list == [a, b]

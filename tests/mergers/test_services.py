@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.actors import SYSTEM
 from districts.models import EditorScope
 from mergers import services
 from mergers.choices import MergerStatus, SourceKind
@@ -30,8 +31,12 @@ def setup():
     return {"programme": programme, "district": district, "a": a, "b": b, "types": (ban, phong, result_type)}
 
 
+_NO_USER = object()
+
+
 def _create(setup, **overrides):
     kwargs = {
+        "user": SYSTEM,
         "programme": setup["programme"],
         "district": setup["district"],
         "source_agencies": [setup["a"], setup["b"]],
@@ -39,6 +44,8 @@ def _create(setup, **overrides):
         "decided_on": D(2017, 12, 1),
     }
     kwargs.update(overrides)
+    if kwargs["user"] is _NO_USER:
+        del kwargs["user"]
     return services.merger_create(**kwargs)
 
 
@@ -116,7 +123,7 @@ def test_create_refuses_a_second_open_merger_for_the_same_district(setup):
 
 def test_create_after_cancel_is_allowed(setup):
     first = _create(setup)
-    services.merger_cancel(merger=first, on=D(2017, 12, 5), note="Sai số quyết định")
+    services.merger_cancel(user=SYSTEM, merger=first, on=D(2017, 12, 5), note="Sai số quyết định")
     second = _create(setup, decision_number="13-QĐ/TU")
     assert second.status == MergerStatus.PLANNED
 
@@ -135,28 +142,59 @@ def test_editor_outside_his_districts_is_refused(setup, django_user_model):
     assert _snapshot() == before
 
 
+def test_the_acting_user_is_required(setup):
+    """No default actor: a caller that forgets `user=` fails loudly instead of skipping the district check."""
+    kwargs = {
+        "district": setup["district"],
+        "agency_type": setup["types"][0],
+        "name": "Ban mới",
+        "established_on": D(2016, 1, 1),
+    }
+    with pytest.raises(TypeError, match="user"):
+        services.agency_create(**kwargs)
+    with pytest.raises(TypeError, match="user"):
+        _create(setup, user=_NO_USER)
+
+
+def test_none_is_no_one_and_system_may_write_everywhere(setup):
+    """`user=None` is refused like an anonymous user; the system (commands, the seed) is named: SYSTEM."""
+    before = _snapshot()
+    with pytest.raises(PermissionDenied) as exc:
+        _create(setup, user=None)
+    assert str(exc.value) == "Bạn không có quyền biên tập số liệu của Thành phố Hạ Long."
+    with pytest.raises(PermissionDenied):
+        services.programme_update(programme=setup["programme"], data={"name": "Đổi tên"}, user=None)
+    assert _snapshot() == before
+    merger = _create(setup, user=SYSTEM)
+    assert list(MergerStage.objects.filter(merger=merger).values_list("created_by", flat=True)) == [None]  # no user
+
+
 # --- advance and cancel ---
 
 
 def test_advance_moves_forward_only(setup):
     merger = _create(setup, planned_on=D(2015, 3, 1))
-    services.merger_advance(merger=merger, status=MergerStatus.TITLES_UNIFIED, on=D(2015, 6, 1), note="Nhất thể hóa")
+    services.merger_advance(
+        user=SYSTEM, merger=merger, status=MergerStatus.TITLES_UNIFIED, on=D(2015, 6, 1), note="Nhất thể hóa"
+    )
     _refused(
-        lambda: services.merger_advance(merger=merger, status=MergerStatus.TITLES_UNIFIED, on=D(2016, 1, 1)),
+        lambda: services.merger_advance(
+            user=SYSTEM, merger=merger, status=MergerStatus.TITLES_UNIFIED, on=D(2016, 1, 1)
+        ),
         "status",
         "Không thể chuyển từ giai đoạn “Nhất thể hóa chức danh” sang “Nhất thể hóa chức danh”.",
     )
     _refused(
-        lambda: services.merger_advance(merger=merger, status=MergerStatus.APPROVED, on=D(2015, 5, 1)),
+        lambda: services.merger_advance(user=SYSTEM, merger=merger, status=MergerStatus.APPROVED, on=D(2015, 5, 1)),
         "on",
         "Ngày này không được trước giai đoạn gần nhất (01/06/2015).",
     )
     _refused(
-        lambda: services.merger_advance(merger=merger, status=MergerStatus.COMPLETED, on=D(2018, 1, 1)),
+        lambda: services.merger_advance(user=SYSTEM, merger=merger, status=MergerStatus.COMPLETED, on=D(2018, 1, 1)),
         "status",
         "Dùng thao tác “Hoàn thành” hoặc “Hủy” cho giai đoạn này.",
     )
-    merger = services.merger_advance(merger=merger, status=MergerStatus.APPROVED, on=D(2017, 12, 1))
+    merger = services.merger_advance(user=SYSTEM, merger=merger, status=MergerStatus.APPROVED, on=D(2017, 12, 1))
     assert merger.status == MergerStatus.APPROVED
     assert list(merger.stages.values_list("status", flat=True)) == ["planned", "titles_unified", "approved"]
 
@@ -165,21 +203,23 @@ def test_advance_checks_the_version(setup):
     merger = _create(setup)
     with pytest.raises(StaleVersion):
         services.merger_advance(
-            merger=merger, status="approved", on=D(2017, 12, 2), expected_version=merger.version + 1
+            user=SYSTEM, merger=merger, status="approved", on=D(2017, 12, 2), expected_version=merger.version + 1
         )
-    services.merger_advance(merger=merger, status="approved", on=D(2017, 12, 2), expected_version=merger.version)
+    services.merger_advance(
+        user=SYSTEM, merger=merger, status="approved", on=D(2017, 12, 2), expected_version=merger.version
+    )
 
 
 def test_cancelled_merger_cannot_be_advanced_or_completed(setup):
-    merger = services.merger_cancel(merger=_create(setup), on=D(2017, 12, 2))
+    merger = services.merger_cancel(user=SYSTEM, merger=_create(setup), on=D(2017, 12, 2))
     _refused(
-        lambda: services.merger_advance(merger=merger, status="approved", on=D(2017, 12, 3)),
+        lambda: services.merger_advance(user=SYSTEM, merger=merger, status="approved", on=D(2017, 12, 3)),
         "status",
         "Hợp nhất này đã bị hủy.",
         MergerStateConflict,
     )
     _refused(
-        lambda: services.merger_complete(merger=merger, effective_on=D(2018, 1, 2)),
+        lambda: services.merger_complete(user=SYSTEM, merger=merger, effective_on=D(2018, 1, 2)),
         "status",
         "Hợp nhất này đã bị hủy.",
         MergerStateConflict,
@@ -201,7 +241,7 @@ def test_complete_dissolves_the_sources_creates_the_result_and_records_its_headc
     assert merger.effective_on == D(2018, 1, 2)
     assert (setup["a"].dissolved_on, setup["b"].dissolved_on) == (D(2018, 1, 2), D(2018, 1, 2))
     result = merger.result_agency
-    assert result.name == "Cơ quan Tổ chức - Nội vụ Thành phố Hạ Long"
+    assert result.name == "Cơ quan Tổ chức - Nội vụ thành phố Hạ Long"
     assert result.agency_type.code == "to-chuc-noi-vu"
     assert (result.district, result.established_on) == (setup["district"], D(2018, 1, 2))
     assert list(result.headcounts.values_list("as_of", "authorised", "source", "source_kind")) == [
@@ -217,25 +257,29 @@ def test_complete_stores_vietnamese_names_whatever_the_editors_language(setup):
 
     merger = _create(setup)
     with translation.override("en"):
-        assert services.default_result_name(merger) == "Cơ quan Tổ chức - Nội vụ Thành phố Hạ Long"
-        merger = services.merger_complete(merger=merger, effective_on=D(2018, 1, 2), headcount_after=15)
-        assert setup["district"].full_name == "City Hạ Long"  # the page itself is in English
+        assert services.default_result_name(merger) == "Cơ quan Tổ chức - Nội vụ thành phố Hạ Long"
+        merger = services.merger_complete(user=SYSTEM, merger=merger, effective_on=D(2018, 1, 2), headcount_after=15)
+        assert setup["district"].full_name == "Ha Long City"  # the page itself is in English
     result = merger.result_agency
-    assert result.name == "Cơ quan Tổ chức - Nội vụ Thành phố Hạ Long"
+    assert result.name == "Cơ quan Tổ chức - Nội vụ thành phố Hạ Long"
     assert list(result.headcounts.values_list("source", flat=True)) == ["Quyết định 12-QĐ/TU"]
 
 
 def test_complete_with_a_name_and_links_an_existing_agency(setup):
     existing = AgencyFactory(district=setup["district"], name="Cơ quan có sẵn", established_on=D(2017, 1, 1))
-    merger = services.merger_complete(merger=_create(setup), effective_on=D(2018, 1, 2), result_agency=existing)
+    merger = services.merger_complete(
+        user=SYSTEM, merger=_create(setup), effective_on=D(2018, 1, 2), result_agency=existing
+    )
     assert merger.result_agency == existing
     assert Agency.objects.count() == 3
 
 
 def test_completing_twice_is_a_conflict(setup):
-    merger = services.merger_complete(merger=_create(setup), effective_on=D(2018, 1, 2), result_name="Cơ quan mới")
+    merger = services.merger_complete(
+        user=SYSTEM, merger=_create(setup), effective_on=D(2018, 1, 2), result_name="Cơ quan mới"
+    )
     _refused(
-        lambda: services.merger_complete(merger=merger, effective_on=D(2018, 2, 1), result_name="Lần hai"),
+        lambda: services.merger_complete(user=SYSTEM, merger=merger, effective_on=D(2018, 2, 1), result_name="Lần hai"),
         "status",
         "Hợp nhất này đã hoàn thành.",
         MergerStateConflict,
@@ -245,7 +289,7 @@ def test_completing_twice_is_a_conflict(setup):
 def test_complete_refuses_an_effective_date_before_the_decision(setup):
     merger = _create(setup)
     _refused(
-        lambda: services.merger_complete(merger=merger, effective_on=D(2017, 11, 30)),
+        lambda: services.merger_complete(user=SYSTEM, merger=merger, effective_on=D(2017, 11, 30)),
         "effective_on",
         "Ngày hiệu lực không được trước ngày quyết định (01/12/2017).",
     )
@@ -255,7 +299,7 @@ def test_complete_refuses_a_source_no_longer_active(setup):
     merger = _create(setup)
     Agency.objects.filter(pk=setup["a"].pk).update(dissolved_on=D(2018, 1, 1))
     _refused(
-        lambda: services.merger_complete(merger=merger, effective_on=D(2018, 1, 2)),
+        lambda: services.merger_complete(user=SYSTEM, merger=merger, effective_on=D(2018, 1, 2)),
         "source_agencies",
         "Cơ quan “Ban Tổ chức Thành ủy Hạ Long” không hoạt động vào ngày 02/01/2018.",
     )
@@ -265,7 +309,7 @@ def test_complete_refuses_sources_in_different_districts(setup):
     merger = _create(setup)
     Agency.objects.filter(pk=setup["b"].pk).update(district=DistrictFactory(name="Cô Tô"))
     _refused(
-        lambda: services.merger_complete(merger=merger, effective_on=D(2018, 1, 2)),
+        lambda: services.merger_complete(user=SYSTEM, merger=merger, effective_on=D(2018, 1, 2)),
         "source_agencies",
         "Cơ quan “Phòng Nội vụ thành phố Hạ Long” không thuộc Thành phố Hạ Long.",
     )
@@ -275,7 +319,7 @@ def test_complete_refuses_fewer_than_two_sources(setup):
     merger = _create(setup)
     merger.source_agencies.remove(setup["b"])
     _refused(
-        lambda: services.merger_complete(merger=merger, effective_on=D(2018, 1, 2)),
+        lambda: services.merger_complete(user=SYSTEM, merger=merger, effective_on=D(2018, 1, 2)),
         "source_agencies",
         "Cần ít nhất hai cơ quan để hợp nhất.",
     )
@@ -284,7 +328,7 @@ def test_complete_refuses_fewer_than_two_sources(setup):
 def test_complete_refuses_a_negative_headcount(setup):
     merger = _create(setup)
     _refused(
-        lambda: services.merger_complete(merger=merger, effective_on=D(2018, 1, 2), headcount_after=-1),
+        lambda: services.merger_complete(user=SYSTEM, merger=merger, effective_on=D(2018, 1, 2), headcount_after=-1),
         "headcount_after",
         "Số liệu không được âm.",
     )
@@ -293,7 +337,9 @@ def test_complete_refuses_a_negative_headcount(setup):
 def test_complete_refuses_a_result_agency_that_is_a_source(setup):
     merger = _create(setup)
     _refused(
-        lambda: services.merger_complete(merger=merger, effective_on=D(2018, 1, 2), result_agency=setup["a"]),
+        lambda: services.merger_complete(
+            user=SYSTEM, merger=merger, effective_on=D(2018, 1, 2), result_agency=setup["a"]
+        ),
         "result_agency",
         "Cơ quan sau hợp nhất không được là một trong các cơ quan hợp nhất.",
     )
@@ -302,7 +348,7 @@ def test_complete_refuses_a_result_agency_that_is_a_source(setup):
 def test_complete_refuses_an_over_long_result_name(setup):
     merger = _create(setup)
     _refused(
-        lambda: services.merger_complete(merger=merger, effective_on=D(2018, 1, 2), result_name="x" * 300),
+        lambda: services.merger_complete(user=SYSTEM, merger=merger, effective_on=D(2018, 1, 2), result_name="x" * 300),
         "result_name",
         "Giá trị này chỉ có tối đa 255 kí tự (hiện có 300)",
     )
@@ -315,10 +361,10 @@ def test_complete_is_atomic_when_a_step_fails_midway(setup, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "headcount_record", broken)
+    monkeypatch.setattr(services, "_headcount_insert", broken)
     before = _snapshot()
     with pytest.raises(RuntimeError):
-        services.merger_complete(merger=merger, effective_on=D(2018, 1, 2), headcount_after=15)
+        services.merger_complete(user=SYSTEM, merger=merger, effective_on=D(2018, 1, 2), headcount_after=15)
     assert _snapshot() == before
     assert Agency.objects.filter(dissolved_on__isnull=False).count() == 0
 
@@ -329,44 +375,48 @@ def test_complete_is_atomic_when_a_step_fails_midway(setup, monkeypatch):
 def test_headcount_record_rules(setup):
     a = setup["a"]
     _refused(
-        lambda: services.headcount_record(agency=a, as_of=D(2015, 1, 1), authorised=3, source="x"),
+        lambda: services.headcount_record(user=SYSTEM, agency=a, as_of=D(2015, 1, 1), authorised=3, source="x"),
         "as_of",
         "Cơ quan “Ban Tổ chức Thành ủy Hạ Long” đã có số liệu biên chế ngày 01/01/2015.",
     )
     _refused(
-        lambda: services.headcount_record(agency=a, as_of=D(2016, 1, 1), authorised=-2, source="x"),
+        lambda: services.headcount_record(user=SYSTEM, agency=a, as_of=D(2016, 1, 1), authorised=-2, source="x"),
         "authorised",
         "Số liệu không được âm.",
     )
     _refused(
-        lambda: services.headcount_record(agency=a, as_of=D(2016, 1, 1), source="x"),
+        lambda: services.headcount_record(user=SYSTEM, agency=a, as_of=D(2016, 1, 1), source="x"),
         "authorised",
         "Cần ít nhất một số liệu: biên chế được giao hoặc thực tế.",
     )
     _refused(
-        lambda: services.headcount_record(agency=a, as_of=D(2016, 1, 1), authorised=3, source=" "),
+        lambda: services.headcount_record(user=SYSTEM, agency=a, as_of=D(2016, 1, 1), authorised=3, source=" "),
         "source",
         "Cần ghi nguồn của số liệu.",
     )
     Agency.objects.filter(pk=a.pk).update(dissolved_on=D(2016, 1, 1))
     a.refresh_from_db()
     _refused(
-        lambda: services.headcount_record(agency=a, as_of=D(2016, 1, 1), authorised=3, source="x"),
+        lambda: services.headcount_record(user=SYSTEM, agency=a, as_of=D(2016, 1, 1), authorised=3, source="x"),
         "as_of",
         "Cơ quan “Ban Tổ chức Thành ủy Hạ Long” không hoạt động vào ngày 01/01/2016.",
     )
-    record = services.headcount_record(agency=a, as_of=D(2015, 12, 31), authorised=8, actual=7, source=" Báo cáo ")
+    record = services.headcount_record(
+        user=SYSTEM, agency=a, as_of=D(2015, 12, 31), authorised=8, actual=7, source=" Báo cáo "
+    )
     assert (record.authorised, record.actual, record.source) == (8, 7, "Báo cáo")
 
 
 def test_headcount_update_checks_version_and_rules(setup):
     record = HeadcountRecord.objects.get(agency=setup["a"])
     updated = services.headcount_update(
-        record=record, authorised=10, actual=9, source="Sửa", expected_version=record.version
+        user=SYSTEM, record=record, authorised=10, actual=9, source="Sửa", expected_version=record.version
     )
     assert (updated.authorised, updated.actual, updated.version) == (10, 9, 2)
     with pytest.raises(StaleVersion) as exc:
-        services.headcount_update(record=record, authorised=11, actual=None, source="x", expected_version=1)
+        services.headcount_update(
+            user=SYSTEM, record=record, authorised=11, actual=None, source="x", expected_version=1
+        )
     assert exc.value.messages == [
         "Bản ghi đã được người khác thay đổi. Hãy tải lại trang để xem thay đổi rồi nhập lại."
     ]
@@ -379,43 +429,49 @@ def test_headcount_update_checks_version_and_rules(setup):
 
 def test_agency_create_and_update(setup):
     agency = services.agency_create(
-        district=setup["district"], agency_type=setup["types"][0], name="Cơ quan mới", established_on=D(2019, 1, 1)
+        user=SYSTEM,
+        district=setup["district"],
+        agency_type=setup["types"][0],
+        name="Cơ quan mới",
+        established_on=D(2019, 1, 1),
     )
     assert agency.search_name == "co quan moi"
     _refused(
-        lambda: services.agency_update(agency=agency, data={"dissolved_on": D(2018, 1, 1)}),
+        lambda: services.agency_update(user=SYSTEM, agency=agency, data={"dissolved_on": D(2018, 1, 1)}),
         "__all__",
         "Ngày chấm dứt hoạt động không được trước ngày thành lập.",
     )
-    agency = services.agency_update(agency=agency, data={"name": "Cơ quan đổi tên"}, expected_version=1)
+    agency = services.agency_update(user=SYSTEM, agency=agency, data={"name": "Cơ quan đổi tên"}, expected_version=1)
     assert (agency.name, agency.version) == ("Cơ quan đổi tên", 2)
 
 
 def test_programme_create_and_update(setup):
     ban, phong, result = setup["types"]
     programme = services.programme_create(
-        code="thi-diem-moi", name="Đề án thí điểm", result_type=result, source_types=[ban, phong]
+        user=SYSTEM, code="thi-diem-moi", name="Đề án thí điểm", result_type=result, source_types=[ban, phong]
     )
     assert sorted(programme.source_types.values_list("code", flat=True)) == ["ban-to-chuc", "phong-noi-vu"]
     _refused(
-        lambda: services.programme_create(code="thi-diem-moi", name="Trùng", result_type=result, source_types=[]),
+        lambda: services.programme_create(
+            user=SYSTEM, code="thi-diem-moi", name="Trùng", result_type=result, source_types=[]
+        ),
         "code",
         "Đề án có Mã đã tồn tại.",
     )
-    programme = services.programme_update(programme=programme, data={"source_types": [ban]})
+    programme = services.programme_update(user=SYSTEM, programme=programme, data={"source_types": [ban]})
     assert list(programme.source_types.values_list("code", flat=True)) == ["ban-to-chuc"]
 
 
 def test_district_dissolve_ends_its_agencies(setup):
     successor = DistrictFactory(name="Kế thừa")
-    services.district_dissolve(district=setup["district"], on=D(2020, 1, 1), successor=successor)
+    services.district_dissolve(user=SYSTEM, district=setup["district"], on=D(2020, 1, 1), successor=successor)
     setup["district"].refresh_from_db()
     assert (setup["district"].dissolved_on, setup["district"].successor) == (D(2020, 1, 1), successor)
     assert set(Agency.objects.filter(district=setup["district"]).values_list("dissolved_on", flat=True)) == {
         D(2020, 1, 1)
     }
     _refused(
-        lambda: services.district_dissolve(district=setup["district"], on=D(2021, 1, 1), successor=None),
+        lambda: services.district_dissolve(user=SYSTEM, district=setup["district"], on=D(2021, 1, 1), successor=None),
         "dissolved_on",
         "Thành phố Hạ Long đã giải thể ngày 01/01/2020.",
     )

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.actors import SYSTEM
 from districts.models import EditorScope
 from mergers.models import HeadcountRecord
 from mergers.services import headcount_record_many
@@ -23,6 +24,7 @@ def test_writes_every_row_and_corrects_existing_records(two):
     district, one, other = two
     existing = HeadcountFactory(agency=one, as_of=D(2018, 1, 1), authorised=5)
     saved = headcount_record_many(
+        user=SYSTEM,
         district=district,
         as_of=D(2018, 1, 1),
         rows=[{"agency": one, "authorised": 6, "actual": 6}, {"agency": other, "authorised": None, "actual": 3}],
@@ -43,6 +45,7 @@ def test_lists_every_bad_row_and_writes_nothing(two):
     gone = AgencyFactory(district=district, name="Đã giải thể", dissolved_on=D(2017, 1, 1))
     with pytest.raises(ValidationError) as caught:
         headcount_record_many(
+            user=SYSTEM,
             district=district,
             as_of=D(2018, 1, 1),
             rows=[
@@ -68,10 +71,12 @@ def test_lists_every_bad_row_and_writes_nothing(two):
 def test_source_and_rows_are_required(two):
     district, one, _ = two
     with pytest.raises(ValidationError) as caught:
-        headcount_record_many(district=district, as_of=D(2018, 1, 1), rows=[{"agency": one, "authorised": 1}])
+        headcount_record_many(
+            user=SYSTEM, district=district, as_of=D(2018, 1, 1), rows=[{"agency": one, "authorised": 1}]
+        )
     assert caught.value.message_dict == {"rows.0.source": ["Cần ghi nguồn của số liệu."]}
     with pytest.raises(ValidationError) as caught:
-        headcount_record_many(district=district, as_of=D(2018, 1, 1), rows=[], source="x")
+        headcount_record_many(user=SYSTEM, district=district, as_of=D(2018, 1, 1), rows=[], source="x")
     assert caught.value.message_dict == {"rows": ["Chưa nhập số liệu nào."]}
 
 
@@ -90,6 +95,7 @@ def test_a_record_changed_meanwhile_refuses_its_row(two):
     HeadcountFactory(agency=one, as_of=D(2018, 1, 1), authorised=5)
     with pytest.raises(ValidationError) as caught:
         headcount_record_many(
+            user=SYSTEM,
             district=district,
             as_of=D(2018, 1, 1),
             rows=[

@@ -12,7 +12,6 @@ from mergers.choices import MergerStatus, SourceKind
 from mergers.models import Agency, HeadcountRecord, Merger
 from mergers.selectors import merger_list
 from mergers.synthetic import generate, months
-from reports.selectors import district_figures, district_figures_direct
 
 pytestmark = pytest.mark.django_db
 
@@ -70,15 +69,3 @@ def test_months():
         datetime.date(2016, 1, 1),
         datetime.date(2016, 2, 1),
     ]
-
-
-def test_generation_builds_the_report_summary():
-    generate(provinces=1, seed=3, districts_per_province=(2, 2), extra_agencies=(0, 1))
-    days = [datetime.date(2015, 6, 1), datetime.date(2020, 6, 1), datetime.date(2025, 12, 31)]
-    for day in days:
-        direct = {f"{k}_on": v for k, v in district_figures_direct(day, "authorised").items()}
-        summed = {f"{k}_on": v for k, v in district_figures(day, "authorised").items()}
-        fields = ("code", "headcount_on", "agencies_on")
-        expected = list(District.objects.order_by("code").annotate(**direct).values_list(*fields))
-        assert list(District.objects.order_by("code").annotate(**summed).values_list(*fields)) == expected
-        assert all(headcount is not None for _, headcount, _ in expected)

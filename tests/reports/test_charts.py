@@ -5,8 +5,8 @@ import re
 
 from django.utils import translation
 
+from mergers.figures import SeriesPoint
 from reports.charts import Bar, change_bar_chart, headcount_line_chart
-from reports.selectors import SeriesPoint
 
 D = datetime.date
 

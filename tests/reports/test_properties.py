@@ -12,21 +12,28 @@ import datetime
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mergers.choices import MergerStatus
+from mergers.figures import DayFigure, total_of
 from mergers.models import Agency, HeadcountRecord, Merger
 from mergers.selectors import merger_list
 from reports.selectors import (
-    StaffingReport,
     StaffingRow,
     fold_into_successors,
-    programme_reduction,
-    progress_report,
+    programme_figures,
+    progress_dict,
     staffing_report,
 )
-from tests.factories import AgencyFactory, AgencyTypeFactory, DistrictFactory, ProgrammeFactory, ProvinceFactory
+from tests.factories import (
+    AgencyFactory,
+    AgencyTypeFactory,
+    DecisionFactory,
+    DistrictFactory,
+    ProgrammeFactory,
+    ProvinceFactory,
+)
 
 DB_EXAMPLES = settings(
     max_examples=30,
@@ -134,6 +141,8 @@ class World:
             self.districts.append((district, item["agencies"]))
 
     def add_agency(self, district, ag: Ag) -> Agency:
+        # An agency's establishment date is required: "before the period" is a date before it.
+        ag.established_on = ag.established_on or datetime.date(2000, 1, 1)
         agency = AgencyFactory(
             district=district,
             agency_type=self.quota if ag.in_quota else self.outside,
@@ -187,6 +196,8 @@ def sum_or_none(values):
     measure=st.sampled_from(["authorised", "actual"]),
 )
 def test_district_figures_follow_the_rules_and_the_province_total_is_their_sum(spec, other, baseline, as_of, measure):
+    assume(baseline <= as_of)  # the report period refuses a baseline after as_of
+
     def check():
         world = World(spec)
         # Another province's districts count neither in this province's rows nor its total.
@@ -202,14 +213,19 @@ def test_district_figures_follow_the_rules_and_the_province_total_is_their_sum(s
         }
         total = report.total
         for label in ("baseline", "current"):
-            assert total[f"headcount_{label}"] == sum_or_none(r.__dict__[f"headcount_{label}"] for r in active[label])
-            assert total[f"agencies_{label}"] == sum_or_none(r.__dict__[f"agencies_{label}"] for r in active[label])
+            expected_headcount = sum_or_none(getattr(r, f"headcount_{label}") for r in active[label])
+            if not active[label]:
+                expected_headcount = None  # nothing to sum is missing, not zero
+            assert getattr(total, f"headcount_{label}") == expected_headcount
+            assert getattr(total, f"agencies_{label}") == (
+                sum(getattr(r, f"agencies_{label}") for r in active[label]) if active[label] else None
+            )
         change = (
             None
-            if total["headcount_baseline"] is None or total["headcount_current"] is None
-            else total["headcount_current"] - total["headcount_baseline"]
+            if total.headcount_baseline is None or total.headcount_current is None
+            else total.headcount_current - total.headcount_baseline
         )
-        assert total["change"] == change
+        assert total.change == change
 
     rolled_back(check)
 
@@ -237,8 +253,7 @@ def test_a_mergers_reduction_is_before_minus_after(effective_index, measure, dat
             programme=programme,
             district=district,
             result_agency=result_agency,
-            decision_number="1-QĐ/TU",
-            decided_on=month(0),
+            decision=programme.decision,
             effective_on=effective,
             status=MergerStatus.COMPLETED,
         )
@@ -258,14 +273,14 @@ def test_a_mergers_reduction_is_before_minus_after(effective_index, measure, dat
 
         # The programme's figures are the same sums (authorised headcount).
         if measure == "authorised":
-            summary = programme_reduction(programme=programme, as_of=effective)
+            (summary,) = [p for p in programme_figures(as_of=effective) if p.programme == programme]
             complete = reduction is not None
-            assert summary["mergers"] == 1
-            assert summary["mergers_without_data"] == (0 if complete else 1)
-            assert (summary["headcount_before"], summary["headcount_after"], summary["reduction"]) == (
+            assert summary.mergers == 1
+            assert summary.mergers_without_data == (0 if complete else 1)
+            assert (summary.headcount_before, summary.headcount_after, summary.reduction) == (
                 (before, after, reduction) if complete else (None, None, None)
             )
-            assert summary["focal_points_removed"] == len(sources) - 1
+            assert summary.focal_points_removed == len(sources) - 1
 
     rolled_back(check)
 
@@ -282,8 +297,7 @@ def _snapshot(province, programme, baseline, as_of):
             for measure in ("authorised", "actual")
             for lfl in (False, True)
         },
-        "progress": [p.as_dict() for p in progress_report(province=province, as_of=as_of)],
-        "reduction": programme_reduction(programme=programme, as_of=as_of, province=province),
+        "progress": [progress_dict(p) for p in programme_figures(province=province, as_of=as_of)],
         "mergers": list(
             merger_list()
             .filter(effective_on__lte=as_of)
@@ -315,8 +329,7 @@ def test_figures_as_of_a_date_ignore_everything_dated_later(spec, dates, later):
                 programme=programme,
                 district=district,
                 result_agency_id=ags[-1].pk,
-                decision_number="1-QĐ/TU",
-                decided_on=month(0),
+                decision=programme.decision,
                 effective_on=as_of,
                 status=MergerStatus.COMPLETED,
             )
@@ -338,8 +351,7 @@ def test_figures_as_of_a_date_ignore_everything_dated_later(spec, dates, later):
             programme=programme,
             district=newcomer,
             result_agency=world.add_agency(newcomer, Ag(True, start, None, [Rec(start, 6, 6)])),
-            decision_number="2-QĐ/TU",
-            decided_on=start,
+            decision=DecisionFactory(number="2-QĐ/TU", date=start),
             effective_on=start,
             status=MergerStatus.COMPLETED,
         )
@@ -365,8 +377,14 @@ def staffing_rows(draw):
         if successor == code:
             successor = None
 
-        def figure(active):
-            return draw(st.one_of(st.none(), st.integers(0, 500))) if active else None
+        def figure(day, active):
+            if not active:
+                return DayFigure(on=day, active=False)
+            headcount = draw(st.one_of(st.none(), st.integers(0, 500)))
+            return DayFigure(
+                on=day, active=True, headcount=headcount, agencies=draw(st.integers(0, 50)), counted=1,
+                demo=headcount is not None and draw(st.booleans()),
+            )  # fmt: skip
 
         rows.append(
             StaffingRow(
@@ -375,25 +393,18 @@ def staffing_rows(draw):
                 kind="huyen",
                 dissolved_on=None if active_current else datetime.date(2020, 1, 1),
                 successor=None if active_current else successor,
-                active_baseline=active_baseline,
-                active_current=active_current,
-                headcount_baseline=figure(active_baseline),
-                headcount_current=figure(active_current),
-                agencies_baseline=figure(active_baseline),
-                agencies_current=figure(active_current),
+                baseline=figure(BASE, active_baseline),
+                current=figure(NOW, active_current),
             )
         )
     return rows
 
 
+BASE, NOW = datetime.date(2015, 1, 1), datetime.date(2020, 6, 30)
+
+
 def _total(rows):
-    return StaffingReport(
-        baseline=datetime.date(2015, 1, 1),
-        as_of=datetime.date(2020, 6, 30),
-        measure="authorised",
-        like_for_like=True,
-        rows=rows,
-    ).total
+    return total_of((r.baseline for r in rows), on=BASE), total_of((r.current for r in rows), on=NOW)
 
 
 @settings(max_examples=300)
@@ -408,7 +419,7 @@ def test_the_like_for_like_fold_preserves_totals(rows):
     assert kept | gone == {r.district for r in rows}
     by_code = {r.district: r for r in rows}
     for row in folded:
-        assert row.headcount_current == by_code[row.district].headcount_current
+        assert row.current == by_code[row.district].current
         for code in row.folded:
             assert by_code[code].successor == row.district
             assert by_code[code].active_baseline and not by_code[code].active_current
@@ -416,8 +427,15 @@ def test_the_like_for_like_fold_preserves_totals(rows):
 
 def test_the_fold_of_a_district_into_a_successor_that_did_not_exist_at_baseline():
     """Found by the property above: the predecessor's baseline must not vanish."""
-    old = StaffingRow("204", "H. Hoành Bồ", "huyen", datetime.date(2020, 1, 1), "300", True, False, 40, None, 4, None)
-    new = StaffingRow("300", "TP mới", "thanh_pho", None, None, False, True, None, 35, None, 3)
+    old = StaffingRow(
+        "204", "H. Hoành Bồ", "huyen", datetime.date(2020, 1, 1), "300",
+        baseline=DayFigure(BASE, True, headcount=40, agencies=4, counted=3, demo=True),
+        current=DayFigure(NOW, False),
+    )  # fmt: skip
+    new = StaffingRow(
+        "300", "TP mới", "thanh_pho", None, None,
+        baseline=DayFigure(BASE, False), current=DayFigure(NOW, True, headcount=35, agencies=3, counted=3),
+    )  # fmt: skip
     (row,) = fold_into_successors([old, new])
     assert (row.district, row.folded, row.headcount_baseline, row.agencies_baseline) == ("300", ["204"], 40, 4)
-    assert _total([row])["change"] == -5
+    assert (row.change, row.demo) == (-5, True)

@@ -28,3 +28,12 @@ def test_signed_counts_and_demo_badge_and_merger_link():
     assert demo_badge(False) == ""
     assert merger_link(12) == "/mergers/12/"
     assert merger_link(None) == ""
+
+
+def test_kind_marks_tell_published_from_demo_and_official():
+    from reports.templatetags.report_tags import kind_mark
+
+    assert kind_mark("official") == "" and kind_mark(None) == ""
+    assert 'class="published-mark"' in kind_mark("published") and ">công bố</span>" in kind_mark("published")
+    for kind in ("demo", "synthetic"):
+        assert 'class="demo-mark demo-badge"' in kind_mark(kind) and ">demo</span>" in kind_mark(kind)

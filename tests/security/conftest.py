@@ -7,9 +7,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from core.actors import SYSTEM
+from core.roles import EDITORS
 from districts.models import District, EditorScope
 from mergers import services
-from mergers.roles import EDITORS
 from tests.api import conftest as api_fixtures
 from tests.api.conftest import token_client  # noqa: F401 (used by the tests)
 from tests.factories import AgencyFactory, AgencyTypeFactory, ProgrammeFactory
@@ -58,6 +59,7 @@ def open_mergers(quang_ninh):
             ),
         ]
         mergers[code] = services.merger_create(
+            user=SYSTEM,
             programme=programme,
             district=district,
             source_agencies=sources,

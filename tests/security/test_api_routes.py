@@ -28,13 +28,13 @@ class Case:
     anonymous: int = 401
     no_role: int = 403  # authenticated, in no group
     reader: int = 200  # a leader: view permissions only
-    limited: int = 200  # an editor limited to Hạ Long, on Cẩm Phả's object
+    limited: int = 200  # an editor limited to Hạ Long, on Cẩm Phả's object (or on province-wide data)
     why: str = ""  # when `limited` is not a refusal: why the district does not apply
 
 
 READ = {"reader": 200, "limited": 200}
 WRITE_OTHER_DISTRICT = {"reader": 403, "limited": 403}
-AGENCY_BODY = {"name": "Cơ quan mới", "district": OTHER, "agency_type": "khoi-mttq"}
+AGENCY_BODY = {"name": "Cơ quan mới", "district": OTHER, "agency_type": "khoi-mttq", "established_on": "2021-01-01"}
 HEADCOUNT_BODY = {"agency": OTHER_AGENCY, "as_of": "2021-01-01", "authorised": 9, "source": "x"}
 PROGRAMME_BODY = {
     "code": "de-an-moi",
@@ -51,6 +51,12 @@ ROUTES: dict[tuple[str, str], Case] = {
     ),
     ("report-staffing", "GET"): Case("/api/v1/reports/staffing/", why=NO_DISTRICT),
     ("report-progress", "GET"): Case("/api/v1/reports/progress/", why=NO_DISTRICT),
+    ("report-actual-vs-authorised", "GET"): Case("/api/v1/reports/actual-vs-authorised/", why=NO_DISTRICT),
+    ("report-focal-points", "GET"): Case("/api/v1/reports/focal-points/", why=NO_DISTRICT),
+    # The decision register (issue 14): read-only in the API, open to every role that reads.
+    ("decision-list", "GET"): Case("/api/v1/decisions/", why=NO_DISTRICT),
+    ("decision-detail", "GET"): Case("/api/v1/decisions/1/", why=NO_DISTRICT),
+    ("decision-history", "GET"): Case("/api/v1/decisions/1/history/", why=NO_DISTRICT),
     ("province-list", "GET"): Case("/api/v1/provinces/", why=NO_DISTRICT),
     ("province-detail", "GET"): Case("/api/v1/provinces/22/", why=NO_DISTRICT),
     ("district-list", "GET"): Case("/api/v1/districts/", why="reading is open to every role"),
@@ -66,19 +72,16 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("agency-detail", "PATCH"): Case(f"/api/v1/agencies/{OTHER_AGENCY}/", {"name": "Tên"}, **WRITE_OTHER_DISTRICT),
     ("agency-history", "GET"): Case(f"/api/v1/agencies/{OTHER_AGENCY}/history/", why="reading is open to every role"),
     ("programme-list", "GET"): Case("/api/v1/programmes/", why=NO_DISTRICT),
-    ("programme-list", "POST"): Case(
-        "/api/v1/programmes/", PROGRAMME_BODY, reader=403, limited=201, why="a programme is province-wide"
-    ),
+    # A programme serves every district: only a province-wide editor changes it (issue 13).
+    ("programme-list", "POST"): Case("/api/v1/programmes/", PROGRAMME_BODY, reader=403, limited=403),
     ("programme-detail", "GET"): Case("/api/v1/programmes/khoi-mttq/", why=NO_DISTRICT),
     ("programme-detail", "PUT"): Case(
         "/api/v1/programmes/khoi-mttq/",
         {**PROGRAMME_BODY, "code": "khoi-mttq"},
         reader=403,
-        why="a programme is province-wide",
+        limited=403,
     ),
-    ("programme-detail", "PATCH"): Case(
-        "/api/v1/programmes/khoi-mttq/", {"name_en": "x"}, reader=403, why="a programme is province-wide"
-    ),
+    ("programme-detail", "PATCH"): Case("/api/v1/programmes/khoi-mttq/", {"name_en": "x"}, reader=403, limited=403),
     ("programme-history", "GET"): Case("/api/v1/programmes/khoi-mttq/history/", why=NO_DISTRICT),
     ("merger-list", "GET"): Case("/api/v1/mergers/", why="reading is open to every role"),
     ("merger-list", "POST"): Case(
@@ -150,7 +153,7 @@ def test_every_route_is_in_the_registry():
     )
     stale = sorted(ROUTES.keys() - routes)
     assert not stale, f"ROUTES names routes that no longer exist: {stale}; remove them from {__file__}."
-    assert len(routes) == 37  # the walk finds the @action routes too (advance, complete, cancel, history)
+    assert len(routes) == 42  # the walk finds the @action routes too (advance, complete, cancel, history)
 
 
 def test_registry_explains_every_district_exception():

@@ -39,12 +39,16 @@ def other_district_message() -> str:
 @pytest.mark.parametrize(
     ("method", "url", "body"),
     [
-        ("post", "/api/v1/agencies/", {"name": "Cơ quan mới", "district": OTHER, "agency_type": "khoi-mttq"}),
+        (
+            "post",
+            "/api/v1/agencies/",
+            {"name": "Cơ quan mới", "district": OTHER, "agency_type": "khoi-mttq", "established_on": "2021-01-01"},
+        ),
         ("patch", f"/api/v1/agencies/{OTHER_AGENCY}/", {"name": "Đổi tên"}),
         (
             "put",
             f"/api/v1/agencies/{OTHER_AGENCY}/",
-            {"name": "Đổi tên", "district": OTHER, "agency_type": "khoi-mttq"},
+            {"name": "Đổi tên", "district": OTHER, "agency_type": "khoi-mttq", "established_on": "2021-01-01"},
         ),
         (
             "post",
@@ -64,12 +68,17 @@ def test_api_writes_for_another_district_are_403(api, method, url, body):
 @pytest.mark.parametrize(
     ("method", "url", "body", "status"),
     [
-        ("post", "/api/v1/agencies/", {"name": "Cơ quan mới", "district": HOME, "agency_type": "khoi-mttq"}, 201),
+        (
+            "post",
+            "/api/v1/agencies/",
+            {"name": "Cơ quan mới", "district": HOME, "agency_type": "khoi-mttq", "established_on": "2021-01-01"},
+            201,
+        ),
         ("patch", f"/api/v1/agencies/{HOME_AGENCY}/", {"name": "Đổi tên"}, 200),
         (
             "post",
             "/api/v1/headcounts/",
-            {"agency": HOME_AGENCY, "as_of": "2021-01-01", "authorised": 9, "source": "x"},
+            {"agency": HOME_AGENCY, "as_of": "2021-01-01", "authorised": 9, "source": "x", "confirm": True},
             201,
         ),
     ],
@@ -146,10 +155,11 @@ INVALID_CHOICE = "Hãy chọn một lựa chọn hợp lệ. Lựa chọn đó k
 
 
 def test_creation_forms_offer_only_his_district(web, open_mergers):
+    token = web.get(reverse("mergers:agency_add")).context["form"]["form_token"].value()
     before = snapshot()
     response = web.post(
         reverse("mergers:agency_add"),
-        {"district": OTHER, "agency_type": 1, "name": "Cơ quan mới", "form_token": "t"},
+        {"district": OTHER, "agency_type": 1, "name": "Cơ quan mới", "form_token": token},
     )
     assert form_errors(response)["district"] == [INVALID_CHOICE]
     response = web.get(reverse("mergers:merger_add"), {"programme": "test-ab", "district": OTHER})
@@ -204,7 +214,8 @@ def test_excel_import_for_another_district_writes_nothing(web):
     assert response.status_code == 200
     assert [line for line, _, _ in response.context["bad_rows"]] == [3]
     assert snapshot() == before
-    response = web.post(url, {**body, "district": HOME, "file": xlsx([[HOME_AGENCY, "", 5, 5]])})
+    # 5 after 43: a plausibility warning, confirmed.
+    response = web.post(url, {**body, "district": HOME, "confirm": "on", "file": xlsx([[HOME_AGENCY, "", 5, 5]])})
     assert response.status_code == 302
     assert HeadcountRecord.objects.filter(agency_id=HOME_AGENCY, as_of="2021-01-01").count() == 1
 
@@ -254,3 +265,92 @@ def test_admin_add_forms_refuse_another_district(web):
     )
     assert form_errors(response, "adminform")["agency"] == [INVALID_CHOICE]
     assert snapshot() == before
+
+
+# --- province-wide data: programmes (issue 13) ---------------------------------------------
+
+PROGRAMME_API_BODY = {
+    "code": "de-an-moi",
+    "name": "Đề án mới",
+    "result_type": "khoi-mttq",
+    "source_types": ["mttq", "hoi-nong-dan"],
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("post", "/api/v1/programmes/", PROGRAMME_API_BODY),
+        ("patch", "/api/v1/programmes/khoi-mttq/", {"name": "Đổi tên"}),
+        ("put", "/api/v1/programmes/khoi-mttq/", {**PROGRAMME_API_BODY, "code": "khoi-mttq"}),
+    ],
+)
+def test_api_programme_writes_by_a_district_editor_are_403(api, editor, method, url, body):
+    before = snapshot()
+    response = getattr(api, method)(url, body)
+    refused_403(response, before)
+    assert response.json() == {"detail": str(services.MSG_PROVINCE_WIDE_ONLY)}
+    # A province-wide editor (no scope) may.
+    assert getattr(token_client(editor), method)(url, body).status_code in (200, 201)
+
+
+def test_programme_forms_are_403_for_a_district_editor(web, editor, client):
+    before = snapshot()
+    for url in (reverse("mergers:programme_add"), reverse("mergers:programme_edit", args=["khoi-mttq"])):
+        refused_403(web.get(url), before)
+        refused_403(web.post(url, {"name": "Đổi tên", "form_token": "t", "version": 1}), before)
+    client.force_login(editor)
+    assert client.get(reverse("mergers:programme_edit", args=["khoi-mttq"])).status_code == 200
+
+
+def test_the_service_refuses_a_district_editor_whoever_calls_it(limited, editor):
+    """The admin, the forms and the API all call it: the rule is there, not in a view."""
+    from django.core.exceptions import PermissionDenied
+
+    from mergers.models import Programme
+
+    programme = Programme.objects.get(code="khoi-mttq")
+    with pytest.raises(PermissionDenied, match="toàn tỉnh"):
+        services.programme_update(programme=programme, data={"name": "Đổi tên"}, user=limited)
+    with pytest.raises(PermissionDenied, match="toàn tỉnh"):
+        services.programme_create(code="x", name="X", result_type=programme.result_type, source_types=[], user=limited)
+    assert services.programme_update(programme=programme, data={"name": "Đổi tên"}, user=editor).name == "Đổi tên"
+
+
+def test_the_snapshot_sees_a_link_added_or_removed(open_mergers):
+    """Many-to-many links (a programme's source types) are rows too: "wrote nothing" covers them."""
+    before = snapshot()
+    first = open_mergers.programme.source_types.first()
+    open_mergers.programme.source_types.remove(first)
+    assert snapshot() != before
+    open_mergers.programme.source_types.add(first)
+    assert snapshot()["mergers.Programme_source_types"][0] == before["mergers.Programme_source_types"][0]
+
+
+def test_agency_types_are_province_wide_too(limited, editor):
+    """An agency type's quota flag changes every district's headcount: a district-limited editor
+    may not change, create or delete one, through the service or the admin."""
+    from django.core.exceptions import PermissionDenied
+    from django.test import Client
+
+    from mergers.models import AgencyType
+
+    agency_type = AgencyType.objects.get(code="to-chuc-noi-vu")
+    with pytest.raises(PermissionDenied):
+        services.agency_type_update(agency_type=agency_type, data={"in_district_quota": False}, user=limited)
+    with pytest.raises(PermissionDenied):
+        services.agency_type_create(code="moi", name="Mới", name_en="New", sector="party", user=limited)
+    with pytest.raises(PermissionDenied):
+        services.agency_type_delete(agency_type=agency_type, user=limited)
+    client = Client()
+    client.force_login(limited)
+    before = snapshot()
+    client.post(
+        f"/admin/mergers/agencytype/{agency_type.pk}/change/",
+        {"name": agency_type.name, "name_en": agency_type.name_en, "sector": agency_type.sector},
+    )
+    assert snapshot() == before
+    assert AgencyType.objects.get(pk=agency_type.pk).in_district_quota is True
+    # An editor with no district scope may.
+    services.agency_type_update(agency_type=agency_type, data={"in_district_quota": False}, user=editor)
+    assert AgencyType.objects.get(pk=agency_type.pk).in_district_quota is False

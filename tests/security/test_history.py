@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from mergers.audit import command_reason
+from core.audit import command_reason
 from mergers.models import Agency, HeadcountRecord, Merger
 from tests.security.conftest import HOME, token_client
 from tests.security.test_district_scope import HOME_AGENCY, xlsx
@@ -60,13 +60,16 @@ def test_form_write_is_in_the_history(client, limited, api):
             "agency_type": agency.agency_type_id,
             "name": agency.name,
             "established_on": agency.established_on.strftime("%d/%m/%Y"),
+            "established_by": agency.established_by_id,
             "dissolved_on": "31/12/2030",
+            "dissolved_by": agency.dissolved_by_id,
             "version": agency.version,
         },
     )
     assert response.status_code == 302
     newest = history(api, f"/api/v1/agencies/{HOME_AGENCY}/history/")[0]
-    assert (newest["history_user"], newest["changes"]) == ("halong", {"dissolved_on": [None, "2030-12-31"]})
+    # The shipped agency ended with the district tier on 2025-07-01 (issue 14).
+    assert (newest["history_user"], newest["changes"]) == ("halong", {"dissolved_on": ["2025-07-01", "2030-12-31"]})
 
 
 def test_admin_write_is_in_the_history(client, limited, api):
@@ -79,6 +82,7 @@ def test_admin_write_is_in_the_history(client, limited, api):
             "actual": record.actual or "",
             "source": record.source,
             "source_kind": record.source_kind,
+            "confirm": "on",  # a change of more than half from the record before
         },
     )
     assert response.status_code == 302, response.content[:2000]
@@ -151,12 +155,13 @@ def test_reading_the_history_needs_the_view_permission(anon_client, nobody_clien
         ("/api/v1/agency-types/khoi-mttq/history/", "mergers.AgencyType", None),
     ],
 )
-def test_history_costs_the_same_queries_for_1_or_many_records(api, url, model, pk):
+def test_history_costs_the_same_queries_for_1_or_many_records(api, url, model, pk, settings):
+    settings.READ_CACHE_SECONDS = 0  # the endpoint's own queries are measured, each request answered afresh
     model = apps.get_model(model)
     obj = model.objects.get(code="khoi-mttq") if pk is None else model.objects.get(pk=pk)
     with CaptureQueriesContext(connection) as one:
-        rows = history(api, url)  # programmes and mergers: + a record of their m2m set by loaddata
-    assert (rows[-1]["history_type"], rows[-1]["history_change_reason"]) == ("+", command_reason("loaddata"))
+        rows = history(api, url)  # programmes and mergers: + a record of their m2m set by the load
+    assert (rows[-1]["history_type"], rows[-1]["history_change_reason"]) == ("+", command_reason("seed_quang_ninh"))
     assert len(rows) == (2 if model.__name__ in ("Programme", "Merger") else 1)
     for _ in range(30):  # 30 more records, made directly: the services are not what is measured here
         obj.save()
@@ -165,3 +170,32 @@ def test_history_costs_the_same_queries_for_1_or_many_records(api, url, model, p
     with CaptureQueriesContext(connection) as paged:  # a page with a next one: +1, the record before the page
         assert len(history(api, url + "?page_size=10")) == 10
     assert len(one) == len(many) == len(paged) - 1
+
+
+def test_a_programme_update_with_new_source_types_is_one_record_with_the_change(editor, leader):
+    """The history once said `changes: {}` for it: the source types are a many-to-many field (issue 13)."""
+    from mergers.models import AgencyType, Programme
+
+    client = token_client(editor)
+    programme = Programme.objects.get(code="khoi-mttq")
+    before = sorted(programme.source_types.values_list("pk", flat=True))
+    count = len(history(client, "/api/v1/programmes/khoi-mttq/history/"))
+    response = client.patch("/api/v1/programmes/khoi-mttq/", {"source_types": ["mttq"], "name_en": "MTTQ bloc"})
+    assert response.status_code == 200, response.content
+    rows = history(token_client(leader), "/api/v1/programmes/khoi-mttq/history/")
+    assert len(rows) == count + 1  # one record for the update, not one per link added or removed
+    mttq = AgencyType.objects.get(code="mttq").pk
+    assert (rows[0]["history_type"], rows[0]["history_user"]) == ("~", "editor")
+    assert rows[0]["changes"] == {"name_en": [programme.name_en, "MTTQ bloc"], "source_types": [before, [mttq]]}
+
+
+def test_the_programme_page_shows_the_source_types_change(editor, client):
+    from mergers.models import AgencyType
+
+    client.force_login(editor)
+    assert token_client(editor).patch("/api/v1/programmes/khoi-mttq/", {"source_types": ["mttq"]}).status_code == 200
+    response = client.get(reverse("mergers:programme", args=["khoi-mttq"]))
+    (newest, *_) = response.context["history"]
+    (change,) = newest["changes"]
+    assert change["new"] == AgencyType.objects.get(code="mttq").name
+    assert AgencyType.objects.get(code="hoi-nong-dan").name in change["old"]

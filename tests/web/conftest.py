@@ -7,9 +7,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from core.actors import SYSTEM
+from core.roles import EDITORS
 from districts.models import EditorScope
 from mergers import services
-from mergers.roles import EDITORS
 from tests.factories import AgencyFactory, AgencyTypeFactory, DistrictFactory, HeadcountFactory, ProgrammeFactory
 
 D = datetime.date
@@ -42,6 +43,7 @@ def world(db):
 def planned(world):
     """A planned merger in the home district."""
     return services.merger_create(
+        user=SYSTEM,
         programme=world.programme,
         district=world.home,
         source_agencies=[world.a1, world.a2],

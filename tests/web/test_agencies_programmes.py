@@ -4,6 +4,7 @@ import datetime
 
 from django.urls import reverse
 
+from core.actors import SYSTEM
 from mergers import services
 from mergers.models import Agency, Programme
 
@@ -74,7 +75,7 @@ def test_edit_agency_and_see_history(client, editor, world):
         {
             "agency_type": world.ban.pk,
             "name": "Ban Tổ chức (đổi tên)",
-            "established_on": "",
+            "established_on": "01/01/2000",
             "dissolved_on": "",
             "version": 1,
         },
@@ -88,10 +89,16 @@ def test_edit_agency_and_see_history(client, editor, world):
 
 def test_edit_agency_someone_changed_meanwhile_is_refused(client, editor, world):
     client.force_login(editor)
-    services.agency_update(agency=world.a1, data={"name": "Đổi bởi người khác"})
+    services.agency_update(user=SYSTEM, agency=world.a1, data={"name": "Đổi bởi người khác"})
     response = client.post(
         reverse("mergers:agency_edit", kwargs={"pk": world.a1.pk}),
-        {"agency_type": world.ban.pk, "name": "Tên của tôi", "established_on": "", "dissolved_on": "", "version": 1},
+        {
+            "agency_type": world.ban.pk,
+            "name": "Tên của tôi",
+            "established_on": "01/01/2000",
+            "dissolved_on": "",
+            "version": 1,
+        },
     )
     assert response.context["form"].non_field_errors() == [
         "Bản ghi đã được người khác thay đổi. Hãy tải lại trang để xem thay đổi rồi nhập lại."
@@ -102,7 +109,7 @@ def test_edit_agency_someone_changed_meanwhile_is_refused(client, editor, world)
 
 
 def test_agency_detail_shows_headcounts_and_lineage(client, analyst, world, planned):
-    services.merger_complete(merger=planned, effective_on=D(2018, 3, 1), headcount_after=15)
+    services.merger_complete(user=SYSTEM, merger=planned, effective_on=D(2018, 3, 1), headcount_after=15)
     planned.refresh_from_db()
     client.force_login(analyst)
     source_page = _text(client.get(world.a1.get_absolute_url()))
@@ -173,3 +180,14 @@ def test_edit_programme(client, editor, world):
     assert stale.context["form"].non_field_errors() == [
         "Bản ghi đã được người khác thay đổi. Hãy tải lại trang để xem thay đổi rồi nhập lại."
     ]
+
+
+def test_published_record_is_marked_as_published_not_demo(client, leader, world):
+    from tests.factories import HeadcountFactory
+
+    HeadcountFactory(agency=world.a2, as_of=D(2018, 1, 1), authorised=15, source_kind="published")
+    client.force_login(leader)
+    html = client.get(world.a2.get_absolute_url()).content.decode()
+    assert '<span class="published-mark"' in html
+    row = html[html.index("01/01/2018") :].split("</tr>")[0]
+    assert "demo-mark" not in row

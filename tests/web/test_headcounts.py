@@ -30,6 +30,7 @@ def _rows_data(world, rows, source="Báo cáo 2018", as_of="01/01/2018"):
     }
     for index, (agency, authorised, actual) in enumerate(rows):
         data[f"form-{index}-agency"] = str(agency.pk)
+        data[f"form-{index}-version"] = "0"  # as the page sends it for an agency without a record that day
         data[f"form-{index}-authorised"] = authorised
         data[f"form-{index}-actual"] = actual
     return data
@@ -73,7 +74,62 @@ def test_entry_saves_every_row(client, editor, world):
         (world.a1.pk, 1100, 1090, "Báo cáo 2018"),
         (world.a2.pk, 8, None, "Báo cáo 2018"),
     ]
-    assert "Đã lưu số liệu biên chế của 2 cơ quan ngày 01/01/2018." in _text(client.get(response["Location"]))
+    assert "Đã lưu 2 bản ghi số liệu biên chế ngày 01/01/2018; các dòng không sửa được giữ nguyên." in _text(
+        client.get(response["Location"])
+    )
+
+
+def test_entry_saves_only_the_changed_rows_untouched_demo_rows_keep_their_records(client, editor, world):
+    """Pre-filled demo figures saved unchanged must not become records of the entry's date."""
+    demo_a1 = HeadcountFactory(agency=world.a1, as_of=D(2017, 6, 1), authorised=1190, actual=1140, source_kind="demo")
+    demo_a2 = HeadcountFactory(agency=world.a2, as_of=D(2017, 6, 1), authorised=10, actual=9, source_kind="demo")
+    client.force_login(editor)
+    page = client.get(ENTRY, {"district": "901", "as_of": "01/01/2018"})
+    assert [form.initial["authorised"] for form, _ in page.context["rows"]] == [1190, 10]
+    before = HeadcountRecord.objects.count()
+    # a1 untouched (its pre-filled demo figures sent back as they were), a2 changed.
+    response = client.post(ENTRY, _rows_data(world, [(world.a1, "1190", "1140"), (world.a2, "11", "9")]))
+    assert response.status_code == 302
+    assert HeadcountRecord.objects.count() == before + 1
+    new = HeadcountRecord.objects.get(as_of=D(2018, 1, 1))
+    assert (new.agency_id, new.authorised, new.actual, new.source_kind) == (world.a2.pk, 11, 9, "official")
+    demo_a1.refresh_from_db()
+    demo_a2.refresh_from_db()
+    assert [(r.as_of, r.authorised, r.source_kind, r.version) for r in (demo_a1, demo_a2)] == [
+        (D(2017, 6, 1), 1190, "demo", 1),
+        (D(2017, 6, 1), 10, "demo", 1),
+    ]
+    assert not HeadcountRecord.objects.filter(agency=world.a1, as_of=D(2018, 1, 1)).exists()
+    html = _text(client.get(response["Location"]))
+    assert "Đã lưu 1 bản ghi số liệu biên chế ngày 01/01/2018; các dòng không sửa được giữ nguyên." in html
+
+
+def test_entry_with_no_changed_row_saves_nothing_and_says_so(client, editor, world):
+    client.force_login(editor)
+    before = HeadcountRecord.objects.count()
+    response = client.post(ENTRY, _rows_data(world, [(world.a1, "1200", "1150"), (world.a2, "9", "8")]))
+    assert response.status_code == 302
+    assert HeadcountRecord.objects.count() == before
+    assert "Không có dòng nào thay đổi: chưa lưu bản ghi nào." in _text(client.get(response["Location"]))
+
+
+def test_entry_warns_of_implausible_figures_and_saves_once_confirmed(client, editor, world):
+    client.force_login(editor)
+    before = HeadcountRecord.objects.count()
+    data = _rows_data(world, [(world.a1, "1200", "1250"), (world.a2, "30", "8")])
+    response = client.post(ENTRY, data)
+    assert response.status_code == 200
+    assert [getattr(form, "plausibility_warnings", []) for form, _ in response.context["rows"]] == [
+        ["Số người làm việc thực tế (1250) lớn hơn biên chế được giao (1200)."],
+        ["Biên chế được giao thay đổi hơn một nửa so với số liệu ngày 01/01/2017: 9 → 30."],
+    ]
+    html = _text(response)
+    assert 'name="confirm"' in html and "Xác nhận" in html
+    assert 'name="form-0-actual" value="1250"' in html  # input kept
+    assert HeadcountRecord.objects.count() == before
+    response = client.post(ENTRY, {**data, "confirm": "on"})
+    assert response.status_code == 302
+    assert HeadcountRecord.objects.filter(as_of=D(2018, 1, 1)).count() == 2
 
 
 def test_entry_with_one_bad_row_saves_nothing(client, editor, world):
@@ -168,10 +224,43 @@ def test_template_is_in_vietnamese_and_prefilled(client, editor, world):
     assert response["Content-Disposition"] == 'attachment; filename="bien-che-901-2018-01-01.xlsx"'
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert [list(row) for row in sheet.iter_rows(values_only=True)] == [
-        ["Mã số cơ quan", "Tên cơ quan", "Biên chế được giao", "Số người làm việc thực tế"],
-        [world.a1.pk, world.a1.name, 1200, 1150],
-        [world.a2.pk, world.a2.name, 9, 8],
+        ["Mã số cơ quan", "Tên cơ quan", "Biên chế được giao", "Số người làm việc thực tế", "Loại cơ quan", "Đơn vị"],
+        [world.a1.pk, world.a1.name, 1200, 1150, "Ban Tổ chức", "Huyện Thử Một"],
+        [world.a2.pk, world.a2.name, 9, 8, "Phòng Nội vụ", "Huyện Thử Một"],
     ]
+
+
+def test_template_page_from_the_menu(client, editor, world):
+    client.force_login(editor)
+    page = client.get(reverse("mergers:headcount_list"))
+    assert 'href="/headcounts/template/" data-testid="menu-template"' in page.content.decode()
+    response = client.get(reverse("mergers:headcount_template_form"))
+    assert response.status_code == 200 and "choose" in response.context
+    response = client.get(reverse("mergers:headcount_template_form"), {"district": "901", "as_of": "01/01/2018"})
+    assert response["Content-Disposition"] == 'attachment; filename="bien-che-901-2018-01-01.xlsx"'
+    response = client.get(reverse("mergers:headcount_template_form"), {"district": "901", "as_of": "31/02/2018"})
+    assert response.context["choose"].errors["as_of"] == ["Nhập một ngày hợp lệ."]
+
+
+def test_import_after_an_error_keeps_the_choices_and_asks_for_the_file_again(client, editor, world):
+    client.force_login(editor)
+    response = _import(client, [(world.a1.pk, world.a1.name, -3, None)], source="Sở Nội vụ")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="choose-file-again"' in html
+    assert 'value="Sở Nội vụ"' in html and 'value="01/01/2018"' in html
+
+
+def test_template_cells_are_never_formulas(client, editor, world):
+    """A name typed as a formula is written as text (OWASP CSV injection): openpyxl reads no formula back."""
+    world.a2.name = '=HYPERLINK("http://example.com","Bấm vào đây")'
+    world.a2.save()
+    client.force_login(editor)
+    response = client.get(reverse("mergers:headcount_template"), {"district": "901", "as_of": "01/01/2018"})
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+    assert {cell.data_type for cell in cells} <= {"s", "n"}
+    assert '\'=HYPERLINK("http://example.com","Bấm vào đây")' in [cell.value for cell in cells]
 
 
 def test_import_saves_all_good_rows(client, editor, world):
@@ -200,10 +289,10 @@ def test_import_with_bad_rows_saves_nothing_and_shows_each(client, editor, world
     )
     assert response.status_code == 200
     assert response.context["bad_rows"] == [
-        (3, world.a2.name, ["Số liệu không được âm."]),
+        (3, world.a2.name, ["Dòng 3, cột «Biên chế được giao»: «-1» là số âm; số liệu không được âm."]),
         (4, world.b1.name, ["Cơ quan “Ban Tổ chức Huyện ủy Thử Hai” không thuộc Huyện Thử Một."]),
         (5, "Không có", ["Không tìm thấy cơ quan mã số 99999."]),
-        (6, "lặp", ["“mười” không phải là số nguyên."]),
+        (6, "lặp", ["Dòng 6, cột «Biên chế được giao»: «mười» không phải là số nguyên."]),
     ]
     html = _text(response)
     assert "Có 4 dòng sai; chưa lưu dòng nào." in html
@@ -215,7 +304,9 @@ def test_import_with_one_bad_row_saves_nothing(client, editor, world):
     client.force_login(editor)
     before = HeadcountRecord.objects.count()
     response = _import(client, [(world.a1.pk, world.a1.name, 1100, 1050), (world.a2.pk, world.a2.name, -1, None)])
-    assert response.context["bad_rows"] == [(3, world.a2.name, ["Số liệu không được âm."])]
+    assert response.context["bad_rows"] == [
+        (3, world.a2.name, ["Dòng 3, cột «Biên chế được giao»: «-1» là số âm; số liệu không được âm."])
+    ]
     assert HeadcountRecord.objects.count() == before
 
 
@@ -252,8 +343,24 @@ def test_entry_without_a_source_kind_is_refused_and_saves_nothing(client, editor
     response = client.post(ENTRY, data)
     assert response.status_code == 200
     assert response.context["source_form"].errors["source_kind"] == [
-        "Hãy chọn loại nguồn: chính thức, minh họa (demo) hay tổng hợp."
+        "Hãy chọn loại nguồn: chính thức, đã công bố (báo chí), minh họa (demo) hay tổng hợp."
     ]
     assert HeadcountRecord.objects.count() == before
     response = client.get(ENTRY, {"district": "901", "as_of": "01/01/2018"})
     assert '<option value="" selected>— Chọn loại nguồn —</option>' in _text(response)
+
+
+def test_entry_refuses_negative_and_oversized_figures_with_the_forms_other_errors(client, editor, world):
+    """One round: the missing source kind, a negative and an oversized figure, all on the first answer."""
+    client.force_login(editor)
+    data = _rows_data(world, [(world.a1, "-1", "100001"), (world.a2, "9", "abc")])
+    data["source_kind"] = ""
+    response = client.post(ENTRY, data)
+    assert response.status_code == 200
+    assert response.context["source_form"].errors["source_kind"] == [
+        "Hãy chọn loại nguồn: chính thức, đã công bố (báo chí), minh họa (demo) hay tổng hợp."
+    ]
+    first, second = response.context["formset"].forms
+    assert first.errors == {"authorised": ["Số liệu không được âm."], "actual": ["Số liệu quá lớn (tối đa 100.000)."]}
+    assert second.errors == {"actual": ["Nhập một số nguyên."]}
+    assert not HeadcountRecord.objects.filter(as_of=D(2018, 1, 1)).exists()

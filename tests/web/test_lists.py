@@ -5,8 +5,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from core.actors import SYSTEM
 from mergers import services
 from mergers.choices import MergerStatus
+from mergers.seed import DISTRICTS
 from tests.factories import AgencyFactory, DistrictFactory, HeadcountFactory
 
 D = datetime.date
@@ -23,13 +25,14 @@ def _more_mergers(world, count):
         for agency in sources:
             HeadcountFactory(agency=agency, as_of=D(2017, 1, 1), authorised=10 + n)
         merger = services.merger_create(
+            user=SYSTEM,
             programme=world.programme,
             district=district,
             source_agencies=sources,
             decision_number=f"{n}-QĐ",
             decided_on=D(2018, 1, 1),
         )
-        services.merger_complete(merger=merger, effective_on=D(2018, 2, 1), headcount_after=15)
+        services.merger_complete(user=SYSTEM, merger=merger, effective_on=D(2018, 2, 1), headcount_after=15)
 
 
 # Session, user, the user's own and group permissions, the user's groups (header), count, page,
@@ -79,7 +82,7 @@ def test_merger_list_paginates(client, leader, world):
 
 
 def test_merger_list_shows_figures_with_vietnamese_separators(client, leader, world, planned):
-    services.merger_complete(merger=planned, effective_on=D(2018, 3, 1), headcount_after=1000)
+    services.merger_complete(user=SYSTEM, merger=planned, effective_on=D(2018, 3, 1), headcount_after=1000)
     client.force_login(leader)
     html = client.get(reverse("mergers:merger_list")).content.decode()
     assert '<td class="num">1.209</td>' in html
@@ -135,3 +138,30 @@ def test_programme_list_queries(client, leader, world, django_assert_num_queries
     with django_assert_num_queries(PROGRAMME_LIST_QUERIES):
         response = client.get(reverse("mergers:programme_list"))
     assert list(response.context["object_list"]) == [world.programme]
+
+
+def test_unknown_sort_value_says_so_and_keeps_the_filters(client, leader, world, planned):
+    client.force_login(leader)
+    response = client.get(reverse("mergers:merger_list"), {"ordering": "bogus", "status": "planned"})
+    assert response.status_code == 302 and response["Location"] == "/mergers/?status=planned"
+    page = client.get(response["Location"])
+    assert "Không sắp xếp được theo “bogus”; danh sách theo thứ tự mặc định." in page.content.decode()
+    assert list(page.context["object_list"]) == [planned]
+
+
+def test_merger_list_opens_by_programme_then_district(quang_ninh, client, leader):
+    client.force_login(leader)
+    rows = [
+        (m.programme.code, m.district.code) for m in client.get(reverse("mergers:merger_list")).context["object_list"]
+    ]
+    # The MTTQ bloc (decided 30/11/2015) first, its 14 districts on page one; undated programmes after.
+    assert rows[:14] == [("khoi-mttq", code) for code in sorted(code for code, _n, _k in DISTRICTS)]
+    assert rows[14] == ("kiem-tra-thanh-tra", "193")
+
+
+def test_headcount_list_filters_by_agency_name_not_id(client, leader, world):
+    client.force_login(leader)
+    response = client.get(reverse("mergers:headcount_list"), {"q": "noi vu thu mot"})
+    assert [r.agency_id for r in response.context["object_list"]] == [world.a2.pk]
+    assert "agency" not in response.context["filter"].form.fields
+    assert 'name="q"' in response.content.decode()

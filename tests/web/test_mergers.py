@@ -5,15 +5,16 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from core.actors import SYSTEM
 from mergers.choices import MergerStatus
-from mergers.models import Agency, HeadcountRecord, Merger, MergerStage
+from mergers.models import Agency, AgencyType, HeadcountRecord, Merger, MergerStage
 
 D = datetime.date
 ADD = reverse("mergers:merger_add")
 
 
 def _token(client, world, district="901"):
-    response = client.get(ADD, {"programme": world.programme.code, "district": district})
+    response = client.get(ADD, {"decided_on": "15/01/2018", "programme": world.programme.code, "district": district})
     return response.context["form"].initial["form_token"]
 
 
@@ -25,9 +26,10 @@ def _create_data(client, world, **overrides):
         "decision_number": "12-QĐ/HU",
         "decided_on": "15/01/2018",
         "note": "",
-        "form_token": _token(client, world),
     }
     data.update(overrides)
+    if "form_token" not in data:
+        data["form_token"] = _token(client, world, data["district"])
     return data
 
 
@@ -39,8 +41,8 @@ def test_step_one_lists_only_the_chosen_districts_active_agencies(client, editor
     world.b2.dissolved_on = D(2016, 1, 1)
     world.b2.save()
     client.force_login(editor)
-    response = client.get(ADD, {"programme": world.programme.code, "district": "902"})
-    choices = [agency.pk for agency in response.context["form"].fields["source_agencies"].queryset]
+    response = client.get(ADD, {"decided_on": "15/01/2018", "programme": world.programme.code, "district": "902"})
+    choices = [pk for pk, _label in response.context["form"].fields["source_agencies"].widget.choices]
     assert choices == [world.b1.pk]
     assert 'name="source_agencies"' in _text(response)
     assert world.a1.name not in _text(response)
@@ -93,7 +95,18 @@ def test_bad_date_is_refused(client, editor, world):
 
 def test_second_merger_for_same_programme_and_district_is_refused(client, editor, world, planned):
     client.force_login(editor)
-    response = client.post(ADD, _create_data(client, world))
+    # Step 1 marks the district and links to its merger, before anything is typed.
+    response = client.get(ADD, {"decided_on": "15/01/2018", "programme": world.programme.code})
+    options = {o["district"].code: o["merger_id"] for o in response.context["district_options"]}
+    assert options == {"901": planned.pk, "902": None}
+    assert response.context["all_taken"] is False
+    assert f'href="/mergers/{planned.pk}/" data-testid="existing-901"' in _text(response)
+    response = client.get(ADD, {"decided_on": "15/01/2018", "programme": world.programme.code, "district": "901"})
+    assert response.context["form"] is None
+    assert response.context["choose"].errors["district"] == ["Huyện Thử Một đã có một hợp nhất theo đề án này."]
+    # A forged step 2 is refused by the service's check.
+    response = client.post(ADD, _create_data(client, world, form_token=_token(client, world, "902")))
+    assert response.status_code == 200
     assert response.context["form"].errors["district"] == ["Huyện Thử Một đã có một hợp nhất theo đề án này."]
     assert 'data-error-for="district">Huyện Thử Một đã có một hợp nhất theo đề án này.' in _text(response)
     assert Merger.objects.count() == 1
@@ -129,7 +142,7 @@ def test_scoped_editor_is_offered_only_his_districts(client, scoped_editor, worl
         "source_agencies": [world.a1.pk, world.a2.pk],
         "decision_number": "12-QĐ/HU",
         "decided_on": "15/01/2018",
-        "form_token": "x",
+        "form_token": _token(client, world, "902"),
     }
     response = client.post(ADD, data)
     assert response.context["form"].errors["district"] == [
@@ -217,7 +230,7 @@ def test_complete_shows_a_confirmation_and_writes_nothing(client, editor, world,
     assert "Từ ngày 01/03/2018, các cơ quan sau chấm dứt hoạt động:" in html
     assert f"<li>{world.a1.name}</li>" in html
     assert f"<li>{world.a2.name}</li>" in html
-    assert 'data-testid="new-agency">Cơ quan Tổ chức - Nội vụ Huyện Thử Một<' in html
+    assert 'data-testid="new-agency">Cơ quan Tổ chức - Nội vụ huyện Thử Một<' in html
     assert (Agency.objects.count(), HeadcountRecord.objects.count()) == (agencies, records)
     planned.refresh_from_db()
     assert planned.status == MergerStatus.PLANNED
@@ -324,6 +337,7 @@ def test_missing_figures_show_as_missing(client, leader, world):
     from mergers import services
 
     merger = services.merger_create(
+        user=SYSTEM,
         programme=world.programme,
         district=world.other,
         source_agencies=[world.b1, world.b2],
@@ -345,10 +359,63 @@ def test_pages_in_english(client, editor, planned, language, settings):
     assert "Planned" in html
 
 
-MERGER_DETAIL_QUERIES = 10  # session, user, 2 permissions, groups, merger, sources, stages, sources again, history
+# ... history, its source agencies (many-to-many, one query for every record), their names (one query)
+MERGER_DETAIL_QUERIES = 11  # session, user, 2 permissions, groups, merger, sources, stages, sources again, history ...
 
 
 def test_merger_detail_queries(client, leader, planned, django_assert_num_queries):
     client.force_login(leader)
     with django_assert_num_queries(MERGER_DETAIL_QUERIES):
         client.get(planned.get_absolute_url())
+
+
+def test_creation_is_one_history_record_with_its_sources(client, editor, world):
+    """No empty-looking "Sửa" row beside "Tạo mới": the sources are in the creation record."""
+    client.force_login(editor)
+    client.post(ADD, _create_data(client, world))
+    merger = Merger.objects.get()
+    assert list(merger.history.values_list("history_type", flat=True)) == ["+"]
+    assert {row.agency_id for row in merger.history.get().source_agencies.all()} == {world.a1.pk, world.a2.pk}
+    page = client.get(merger.get_absolute_url()).content.decode()
+    assert ">Sửa<" not in page
+
+
+def test_service_refusals_come_with_the_forms_in_one_round(client, editor, world):
+    """A missing decision number (the form) and a source of a type the programme does not merge
+    (the service) are refused together, naming the agency, not its id."""
+    other_type = AgencyType.objects.create(code="khac", name="Loại khác", name_en="Other", sector="party")
+    stranger = Agency.objects.create(
+        district=world.home, agency_type=other_type, name="Cơ quan loại khác", established_on=D(2015, 1, 1)
+    )
+    client.force_login(editor)
+    response = client.post(
+        ADD, _create_data(client, world, source_agencies=[world.a1.pk, stranger.pk], decision_number="")
+    )
+    errors = response.context["form"].errors
+    assert errors["decision_number"] == ["Trường này là bắt buộc."]
+    assert errors["source_agencies"] == ["Cơ quan “Cơ quan loại khác” không thuộc loại cơ quan mà đề án này hợp nhất."]
+    # An id that is no agency of the district: a message without the id.
+    response = client.post(ADD, _create_data(client, world, source_agencies=[world.a1.pk, world.b1.pk]))
+    assert response.context["form"].errors["source_agencies"] == [
+        "Một cơ quan đã chọn không thuộc danh sách của đơn vị này; hãy chọn lại."
+    ]
+    assert Merger.objects.count() == 0
+
+
+def test_negative_and_oversized_completion_figures_come_with_the_forms_errors(client, editor, planned):
+    client.force_login(editor)
+    url = reverse("mergers:merger_complete", args=[planned.pk])
+    response = client.post(url, {"effective_on": "", "headcount_after": "-3", "actual_after": "100001", "version": 1})
+    errors = response.context["form"].errors
+    assert errors["effective_on"] == ["Trường này là bắt buộc."]
+    assert errors["headcount_after"] == ["Số liệu không được âm."]
+    assert errors["actual_after"] == ["Số liệu quá lớn (tối đa 100.000)."]
+    response = client.post(url, {"effective_on": "01/03/2018", "headcount_after": "mười", "version": 1})
+    assert response.context["form"].errors["headcount_after"] == ["Nhập một số nguyên."]
+
+
+def test_when_every_district_has_a_merger_the_form_says_so(quang_ninh, client, editor):
+    client.force_login(editor)
+    response = client.get(ADD, {"decided_on": "01/01/2021", "programme": "khoi-mttq"})
+    assert len(response.context["district_options"]) == 13 and response.context["all_taken"] is True
+    assert 'data-testid="all-taken"' in response.content.decode()

@@ -7,13 +7,14 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from core.audit import AuditedCommand
 from districts.models import Province
-from mergers.audit import AuditedCommand
 from mergers.seed import build_quang_ninh
 
 FIXTURE_MODELS = [
     "districts.province",
     "districts.district",
+    "mergers.decision",
     "mergers.agencytype",
     "mergers.programme",
     "mergers.agency",

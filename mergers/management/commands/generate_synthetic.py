@@ -6,8 +6,8 @@ from django.core.management import CommandError
 from django.test.utils import override_settings
 from tqdm import tqdm
 
+from core.audit import AuditedCommand
 from districts.models import Province
-from mergers.audit import AuditedCommand
 from mergers.synthetic import generate
 
 

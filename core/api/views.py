@@ -1,0 +1,289 @@
+"""Base viewsets: strict parameters, NetBox-style representations, complete CSV, JSON errors
+even for CSV requests, CSV columns, ETag and If-Match."""
+
+import csv
+import hashlib
+
+from django.conf import settings
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.http import quote_etag
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, viewsets
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from core import readcache
+from core.api.exceptions import PreconditionFailed, django_error_detail
+from core.api.filters import ALWAYS_ALLOWED, check_query
+from core.api.renderers import BOM, CSVRenderer
+from core.api.representations import check_representation_params, keep_fields, wants_brief
+from core.errors import MSG_STALE_VERSION, StaleVersion
+
+MSG_BAD_IF_MATCH = _('Tiêu đề If-Match phải là một ETag đã nhận, trong ngoặc kép, hoặc một phiên bản, ví dụ "3".')
+MSG_CSV_TOO_MANY = _(
+    "CSV có tối đa %(limit)s dòng; danh sách đã lọc có %(count)s dòng. Hãy lọc thêm hoặc đọc JSON theo trang."
+)
+CSV_CHUNK = 500
+
+
+class StrictQueryMixin:
+    """Unknown or repeated query parameters, a bad `brief` or unknown `fields`: a 400 naming them
+    (core.api.filters), checked after authentication and before any work."""
+
+    def allowed_query_params(self) -> set[str]:
+        allowed = set(ALWAYS_ALLOWED)
+        if getattr(self, "action", None) == "list" and getattr(self, "filterset_class", None) is not None:
+            allowed |= set(self.filterset_class.base_filters)
+        return allowed
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method in ("GET", "HEAD"):
+            check_query(request.query_params, self.allowed_query_params())
+            self.requested_fields = check_representation_params(request.query_params, self.representation_fields)
+        else:
+            self.requested_fields = None
+
+    def representation_fields(self) -> list[str]:
+        if getattr(self, "action", None) not in ("list", "retrieve"):
+            return []
+        return [name for name, field in self.representation_class()().fields.items() if not field.write_only]
+
+    def representation_class(self):
+        brief = getattr(self, "brief_serializer_class", None)
+        if brief is not None and wants_brief(self.request.query_params):
+            return brief
+        return self.get_serializer_class()
+
+    def get_serializer(self, *args, **kwargs):
+        if getattr(self, "action", None) not in ("list", "retrieve") or self.request.method not in ("GET", "HEAD"):
+            return super().get_serializer(*args, **kwargs)
+        kwargs.setdefault("context", self.get_serializer_context())
+        serializer = self.representation_class()(*args, **kwargs)
+        fields = getattr(self, "requested_fields", None)
+        if fields:
+            keep_fields(serializer, fields)
+        return serializer
+
+
+class CompleteCSVMixin:
+    """`?format=csv` on a list: every filtered row, streamed, not one page (issue 15).
+
+    At most API_CSV_MAX_ROWS rows (counted first: more is a 400 naming the bound); rows are read
+    in chunks of CSV_CHUNK with their prefetches, so memory stays flat however long the list.
+    """
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) != "csv":
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        limit = settings.API_CSV_MAX_ROWS
+        count = queryset.count()
+        if count > limit:
+            raise exceptions.ValidationError({"format": [str(MSG_CSV_TOO_MANY % {"limit": limit, "count": count})]})
+        header = self.get_renderer_context()["header"]
+        renderer = CSVRenderer()
+
+        def lines():
+            buffer = _Echo()
+            writer = csv.writer(buffer)
+            yield BOM + writer.writerow(header)
+            chunk = []
+            for obj in queryset.iterator(chunk_size=CSV_CHUNK):
+                chunk.append(obj)
+                if len(chunk) == CSV_CHUNK:
+                    yield from self._csv_rows(chunk, header, renderer, writer)
+                    chunk = []
+            if chunk:
+                yield from self._csv_rows(chunk, header, renderer, writer)
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["X-Total-Count"] = str(count)
+        return response
+
+    def _csv_rows(self, objects, header, renderer, writer):
+        for item in self.get_serializer(objects, many=True).data:
+            flat = renderer.flatten_item(item)
+            yield writer.writerow([flat.get(name, "") for name in header])
+
+
+class _Echo:
+    """A file-like object whose write() returns the line: csv.writer for a streamed answer."""
+
+    def write(self, value):
+        return value
+
+
+class JSONErrorsMixin:
+    """Errors are JSON even when the client asked for CSV."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 and not isinstance(getattr(request, "accepted_renderer", None), JSONRenderer):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class CSVHeaderMixin:
+    """CSV columns follow the serializer's field order; the file downloads as mergers.csv, agencies-7.csv ..."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code < 300 and getattr(renderer, "format", None) == "csv":
+            name = "-".join(request.path.strip("/").split("/")[2:])  # "mergers", "agencies-7"
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+
+    def get_renderer_context(self):
+        context = super().get_renderer_context()
+        if getattr(self, "action", None) in ("list", "retrieve"):
+            context["header"] = [name for name, f in self.get_serializer().fields.items() if not f.write_only]
+        return context
+
+
+def representation_etag(content: bytes) -> str:
+    """The strong ETag of a representation: as Django's ConditionalGetMiddleware makes it for
+    every GET (config/settings.py), so that a GET's ETag can be sent back as If-Match."""
+    return quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest())
+
+
+class VersionedMixin:
+    """Writes honour If-Match; their answers carry the ETag of the representation they return.
+
+    Every GET answer gets a strong ETag computed from its bytes (format and language included)
+    by ConditionalGetMiddleware, which also answers a matching If-None-Match with 304. A write
+    whose If-Match is not the ETag of the object's current JSON representation fails with 412
+    and changes nothing. The row version ("3") is still accepted as If-Match, as before.
+    """
+
+    current_object = None
+
+    def get_object(self):
+        self.current_object = super().get_object()
+        return self.current_object
+
+    def current_etag(self) -> str:
+        """The ETag a GET of the object would carry now, in JSON and the request's language."""
+        data = self.get_serializer(self.current_object).data
+        return representation_etag(JSONRenderer().render(data, "application/json", self.get_renderer_context()))
+
+    def expected_version(self) -> int | None:
+        """The version the client last saw, from If-Match; None when absent or "*".
+
+        Checking the ETag here and passing the version that was rendered to the service, which
+        locks the row and compares versions, leaves no window for a change in between.
+        """
+        header = self.request.headers.get("If-Match", "").strip()
+        if not header or header == "*":
+            return None
+        if header.strip('"').isdigit():
+            return int(header.strip('"'))
+        if header.startswith("W/") or not (header.startswith('"') and header.endswith('"')):
+            raise exceptions.ValidationError({"If-Match": [str(MSG_BAD_IF_MATCH)]})
+        if self.current_object is None or header != self.current_etag():
+            raise PreconditionFailed(django_error_detail(StaleVersion(MSG_STALE_VERSION, code="stale")))
+        return self.current_object.version
+
+    def call_versioned(self, service, **kwargs):
+        try:
+            return service(expected_version=self.expected_version(), **kwargs)
+        except StaleVersion as exc:
+            raise PreconditionFailed(django_error_detail(exc)) from exc
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") and response.status_code < 300 and isinstance(response, Response):
+
+            def tag(rendered):
+                rendered["ETag"] = representation_etag(rendered.content)
+
+            response.add_post_render_callback(tag)
+        return response
+
+
+# Headers a cached response keeps; the rest (Vary, Allow, Content-Disposition ...) are set again on each request.
+CACHED_HEADERS = ("Content-Type", "ETag")
+
+
+class CachedReadMixin:
+    """GET responses come from the read cache (core.readcache) while the data is unchanged.
+
+    Authentication, permissions and content negotiation still run on every request: the
+    cache only skips the queries and the rendering. The key is the absolute URL (pagination
+    links are absolute) and the negotiated media type, under the current data stamp, day and
+    language; no response depends on who asks once they may read it. Only 200s are kept.
+    """
+
+    # The filters (query parameters holding a province's or a district's code) that restrict
+    # this view's answer to one province's data: then it is keyed on that province's stamp
+    # (core.readcache), and a write in another province leaves it cached. Only for views
+    # whose filtersets or parameters give these names exactly that meaning.
+    read_cache_province_param: str | None = None
+    read_cache_district_param: str | None = None
+    read_cache_district_kwarg: str | None = None  # a detail addressed by a district's code
+
+    def read_cache_province(self, request) -> str | None:
+        """The code of the one province the answer shows; None: national (renewed by every write)."""
+        codes = {}
+        for name, param in (("province", self.read_cache_province_param), ("district", self.read_cache_district_param)):
+            if param is not None:
+                values = request.query_params.getlist(param)
+                if len(values) > 1:
+                    return None
+                codes[name] = values[0] if values else None
+        if self.read_cache_district_kwarg is not None and self.kwargs.get(self.read_cache_district_kwarg):
+            if codes.get("district"):
+                return None
+            codes["district"] = self.kwargs[self.read_cache_district_kwarg]
+        if not any(codes.values()):
+            return None
+        return readcache.province_of(province=codes.get("province"), district=codes.get("district"))
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.read_cache_key = None
+        if request.method != "GET" or readcache.timeout() <= 0:
+            return
+        cache_key = readcache.key(
+            "api",
+            request.build_absolute_uri(),
+            request.accepted_media_type,
+            province=self.read_cache_province(request),
+        )
+        hit = readcache.get(cache_key)
+        if hit is None:
+            self.read_cache_key = cache_key
+            return
+        status_code, headers, content = hit
+        response = HttpResponse(content, status=status_code)
+        for name, value in headers:
+            response[name] = value
+        # DRF's dispatch looks the handler up after initial(): answer with the stored response.
+        self.get = lambda *args, **kwargs: response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        cache_key = getattr(self, "read_cache_key", None)
+        if cache_key is not None and response.status_code == 200 and isinstance(response, Response):
+
+            def store(rendered):
+                headers = [(name, rendered[name]) for name in CACHED_HEADERS if rendered.has_header(name)]
+                readcache.put(cache_key, (rendered.status_code, headers, rendered.content))
+
+            response.add_post_render_callback(store)
+        return response
+
+
+class ReadOnlyViewSet(
+    CachedReadMixin,
+    StrictQueryMixin,
+    JSONErrorsMixin,
+    CSVHeaderMixin,
+    CompleteCSVMixin,
+    VersionedMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """List and detail, with the project's permissions, strict parameters, filters, pagination,
+    NetBox-style representations (`brief_serializer_class` for `?brief=1`), CSV and ETags."""
+
+    brief_serializer_class = None

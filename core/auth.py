@@ -1,0 +1,75 @@
+"""Who is asking, and what they may do: read from the read cache while nothing has changed.
+
+Django's ModelBackend, with each user's permissions kept in the read cache.
+
+Every API request checks model permissions, and ModelBackend reads them with two joins per
+request. They are kept under the shared data's stamp (core.readcache), which also changes
+when a group's permissions or a user's groups or permissions change, so a revoked right is
+refused on the very next request, as without the cache.
+
+Whatever happens outside the application (QuerySet.update(is_active=False), a row deleted in
+psql, a restore), which renews no stamp, a cached user or set of permissions is used for at
+most AUTH_CACHE_SECONDS after it was read from the database (issue 13): each entry carries the
+time it was read, checked on every hit, whatever the cache backend does with its own timeout.
+"""
+
+import hashlib
+import time
+
+from django.contrib.auth.backends import ModelBackend
+from rest_framework.authentication import TokenAuthentication
+
+from core import readcache
+
+AUTH_CACHE_SECONDS = 30
+
+
+def _fresh(hit):
+    """The cached value, or None when absent or read from the database too long ago."""
+    if hit is None:
+        return None
+    read_at, value = hit
+    return value if 0 <= time.time() - read_at <= AUTH_CACHE_SECONDS else None
+
+
+def _keep(cache_key, value) -> None:
+    readcache.put(cache_key, (time.time(), value), seconds=AUTH_CACHE_SECONDS)
+
+
+class CachedPermissionsBackend(ModelBackend):
+    def get_all_permissions(self, user_obj, obj=None):
+        if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
+            return super().get_all_permissions(user_obj, obj)
+        if not hasattr(user_obj, "_perm_cache"):
+            key = readcache.key("permissions", user_obj.pk, user_obj.is_superuser, shared_only=True)
+            permissions = _fresh(readcache.get(key))
+            if permissions is None:
+                permissions = super().get_all_permissions(user_obj)
+                _keep(key, permissions)
+            user_obj._perm_cache = permissions
+        return user_obj._perm_cache
+
+
+class CachedTokenAuthentication(TokenAuthentication):
+    """DRF's token authentication, with the token's user kept in the read cache.
+
+    Deleting a token, or changing a user (deactivating, a new password), changes the
+    shared stamp, so the next request with that token is checked against the database.
+    Refused tokens are never cached.
+    """
+
+    def authenticate_credentials(self, key):
+        cache_key = readcache.key("token", hashlib.sha256(key.encode()).hexdigest(), shared_only=True)
+        hit = _fresh(readcache.get(cache_key))
+        if hit is not None:
+            return hit
+        user, token = super().authenticate_credentials(key)
+        _keep(cache_key, (user, token))
+        return user, token
+
+
+def token_user(request):
+    """The user of an `Authorization: Token KEY` header on a plain Django view (the exports);
+    None without one; raises rest_framework's AuthenticationFailed for a bad token."""
+    result = CachedTokenAuthentication().authenticate(request)
+    return None if result is None else result[0]

@@ -1,0 +1,312 @@
+"""The read cache: pages and API responses reused until the data they show changes.
+
+Every committed write to the districts and mergers data replaces the random stamp in
+reports.DataVersion (one UPDATE, after the commit). A cached entry's key holds the stamp it
+was built under, so a request reads the stamp (one primary-key query) and can only find an
+entry built from the data as it is now. This holds across gunicorn workers and machines,
+whatever cache backend `CACHES["reads"]` names; entries of old stamps just age out.
+
+Why after the commit and not inside the transaction: a stamp changed inside the transaction
+would be visible to no reader until the commit anyway, and would hold a row lock that
+serialises every write in the country behind one row. After the commit, a reader between the
+commit and the new stamp may still be served the previous page for those few milliseconds;
+the writer's own next request always sees its write, because the stamp changes before the
+write's response is sent. If changing the stamp fails (the database went away right after
+the commit), the error is logged rather than turned into a 500 for a write that did happen,
+and the entries of the old stamp live at most READ_CACHE_SECONDS.
+
+Writes that bypass the models' signals (COPY in the synthetic generator, the summary rebuild
+command) call `bump()` themselves.
+
+Scoped by province (issue 17): a write also renews the stamp of the province it touched
+(reports.ProvinceVersion; writes to what every province shares, programmes, agency types,
+users and rights, the districts' layout, renew the shared stamp). An answer about one
+province (`key(..., province=code)`) is keyed on that province's stamp and the shared one,
+so a write in another province leaves it valid; national answers (`province=None`) are keyed
+on DataVersion's stamp, renewed by every write. All the stamps are read by one query a request.
+"""
+
+import hashlib
+import logging
+import secrets
+import threading
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.cache import caches
+from django.core.signals import request_finished, request_started
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone, translation
+from rest_framework.authtoken.models import Token
+
+logger = logging.getLogger(__name__)
+
+# The apps whose data the pages and the API show. Historical (simple_history) models change
+# together with their instance, so they need no receiver of their own. Users, roles and API
+# tokens change it too: who is asking and what they may do are cached under the same stamp
+# (core/auth.py).
+TRACKED_APPS = ("districts", "mergers")
+
+
+# Within one request the stamp is read once (the permissions and the response share it);
+# outside requests (commands, shells) it is read each time.
+_request = threading.local()
+_UNREAD = object()
+
+
+def _request_started(**kwargs):
+    _request.stamp = _UNREAD
+
+
+def _request_finished(**kwargs):
+    _request.__dict__.pop("stamp", None)
+
+
+SHARED = None  # the key of the shared stamp in `stamps()`
+
+
+def stamps() -> dict | None:
+    """{"all": DataVersion's stamp, SHARED: the shared stamp, province code: its stamp}; None when
+    DataVersion's row is missing (then nothing is cached). One query."""
+    memo = getattr(_request, "stamp", None)
+    if memo is not None and memo is not _UNREAD:
+        return memo
+    # Plain SQL: read on every request, where building the ORM query would cost as much as running it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 'all', stamp FROM {apps.get_model('reports.DataVersion')._meta.db_table} WHERE id = 1 "  # noqa: S608 (constants)
+            f"UNION ALL SELECT p.code, v.stamp FROM {apps.get_model('reports.ProvinceVersion')._meta.db_table} v "
+            f"LEFT JOIN {apps.get_model('districts.Province')._meta.db_table} p ON p.id = v.province_id"
+        )
+        rows = cursor.fetchall()
+    current = dict(rows)
+    if "all" not in current:
+        return None
+    if memo is _UNREAD:
+        _request.stamp = current
+    return current
+
+
+def stamp() -> int | None:
+    """The current data stamp (renewed by every write); None when the row is missing."""
+    current = stamps()
+    return None if current is None else current["all"]
+
+
+def _new_stamp() -> int:
+    return secrets.randbits(63)
+
+
+def _renew_provinces(new: int, *, shared=False, provinces=(), districts=(), agencies=(), mergers=()) -> None:
+    """Give the provinces of these objects (and the shared data, with `shared`) the stamp `new`. One query."""
+    district = apps.get_model("districts.District")._meta.db_table
+    via_district = "SELECT d.province_id AS province_id FROM {t} t JOIN " + district + " d ON d.id = t.district_id"
+    parts, params = [], []
+    if shared:
+        parts.append("SELECT 0 AS province_id")
+    for table, ids, select in (
+        (apps.get_model("districts.Province")._meta.db_table, provinces, "SELECT t.id AS province_id FROM {t} t"),
+        (district, districts, "SELECT t.province_id AS province_id FROM {t} t"),
+        (apps.get_model("mergers.Agency")._meta.db_table, agencies, via_district),
+        (apps.get_model("mergers.Merger")._meta.db_table, mergers, via_district),
+    ):
+        ids = sorted({i for i in ids if i is not None})
+        if ids:
+            parts.append(select.format(t=table) + f" WHERE t.id IN ({', '.join(['%s'] * len(ids))})")
+            params.extend(ids)
+    if not parts:
+        return
+    # "WHERE true": SQLite's parser needs it between an INSERT's SELECT and its ON CONFLICT.
+    sql = (
+        f"INSERT INTO {apps.get_model('reports.ProvinceVersion')._meta.db_table} (province_id, stamp) "  # noqa: S608 (constants)
+        f"SELECT DISTINCT s.province_id, %s FROM ({' UNION ALL '.join(parts)}) s WHERE true "
+        "ON CONFLICT (province_id) DO UPDATE SET stamp = excluded.stamp"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [new, *params])
+
+
+def bump(*, shared=None, provinces=(), districts=(), agencies=(), mergers=()) -> None:
+    """Give the data a new stamp now, and the provinces of the objects named (none named: the
+    shared stamp, which every province's answers depend on). Outside a transaction: at once;
+    inside: still at once."""
+    new = _new_stamp()
+    if "stamp" in _request.__dict__:
+        _request.stamp = _UNREAD
+    if not apps.get_model("reports.DataVersion").objects.filter(pk=1).update(stamp=new):
+        apps.get_model("reports.DataVersion").objects.get_or_create(pk=1, defaults={"stamp": new})
+    if shared is None:
+        shared = not (provinces or districts or agencies or mergers)
+    _renew_provinces(new, shared=shared, provinces=provinces, districts=districts, agencies=agencies, mergers=mergers)
+
+
+def _bump_after_commit(scope: dict | None = None) -> None:
+    try:
+        bump(**(scope or {}))
+    except Exception:  # noqa: BLE001  (the write is committed; see the module docstring)
+        logger.exception("could not renew the data stamp; cached reads may be stale for up to %ss", timeout())
+
+
+class _Renewal:
+    """The stamp renewal of one commit: every write registers it, the first call renews.
+
+    All the callbacks of a commit run one after the other, so the later ones find it done;
+    those of a rolled-back savepoint are dropped by Django while the others still run. The
+    scope (what the writes touched) gathers every write's, a rolled-back one's too (renewing
+    more than needed is harmless).
+    """
+
+    def __init__(self):
+        self.done = False
+        self.scope = {"shared": False, "provinces": set(), "districts": set(), "agencies": set(), "mergers": set()}
+
+    def add(self, shared=False, **ids) -> None:
+        self.scope["shared"] = self.scope["shared"] or shared
+        for name, values in ids.items():
+            self.scope[name].update(values)
+
+    def __call__(self):
+        if not self.done:
+            self.done = True
+            _bump_after_commit(self.scope)
+
+
+def bump_on_commit(*, shared=None, **ids) -> None:
+    """Renew the stamps once the current transaction commits (once per commit): the data's, and
+    those of the provinces of the objects named (none named: the shared stamp)."""
+    renewal = getattr(connection, "_readcache_renewal", None)
+    if renewal is None or renewal.done:
+        renewal = connection._readcache_renewal = _Renewal()
+    renewal.add(shared=not any(ids.values()) if shared is None else shared, **ids)
+    transaction.on_commit(renewal)
+
+
+def _scope(sender, instance) -> dict:
+    """What a write to `instance` touches: the province(s) it belongs to, or the shared data."""
+    label = type(instance)._meta.label_lower if instance is not None else ""
+    if label == "districts.province":
+        return {"provinces": [instance.pk]}
+    if label == "districts.district":  # the layout (which district is in which province) is shared
+        return {"shared": True, "provinces": [instance.province_id]}
+    if label in ("mergers.agency", "mergers.merger"):
+        return {"districts": [instance.district_id]}
+    if label == "mergers.headcountrecord":
+        return {"agencies": [instance.agency_id]}
+    if label == "mergers.mergerstage":
+        return {"mergers": [instance.merger_id]}
+    return {"shared": True}
+
+
+def _data_changed(sender, instance=None, **kwargs):
+    bump_on_commit(**_scope(sender, instance))
+
+
+def _shared_changed(sender, **kwargs):
+    bump_on_commit(shared=True)
+
+
+def _user_changed(sender, update_fields=None, **kwargs):
+    # A login only records its date: no right changes (and logins must not empty the cache).
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    bump_on_commit(shared=True)
+
+
+def connect_signals() -> None:
+    for app_label in TRACKED_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            if model.__name__.startswith("Historical"):
+                continue
+            uid = f"readcache-{model._meta.label_lower}"
+            post_save.connect(_data_changed, sender=model, dispatch_uid=uid)
+            post_delete.connect(_data_changed, sender=model, dispatch_uid=uid)
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(
+                    _data_changed, sender=field.remote_field.through, dispatch_uid=f"{uid}-{field.name}"
+                )
+    user = get_user_model()
+    post_save.connect(_user_changed, sender=user, dispatch_uid="readcache-user")
+    post_delete.connect(_shared_changed, sender=user, dispatch_uid="readcache-user")
+    post_delete.connect(_shared_changed, sender=Group, dispatch_uid="readcache-group")
+    for through in (user.groups.through, user.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(_shared_changed, sender=through, dispatch_uid=f"readcache-{through._meta.label_lower}")
+    post_save.connect(_shared_changed, sender=Token, dispatch_uid="readcache-token")
+    post_delete.connect(_shared_changed, sender=Token, dispatch_uid="readcache-token")
+    request_started.connect(_request_started, dispatch_uid="readcache-request-started")
+    request_finished.connect(_request_finished, dispatch_uid="readcache-request-finished")
+
+
+def timeout() -> int:
+    return settings.READ_CACHE_SECONDS
+
+
+def key(*parts, province: str | None = None, shared_only: bool = False) -> str | None:
+    """A cache key for `parts` under the current stamp, day and language; None: do not cache.
+
+    `province` (a code): the answer shows that province's data only, and is keyed on its stamp
+    and the shared one instead of the data's (see the module docstring); `shared_only`: on the
+    shared data alone (who a token is, what a user may do). The day is part of every key
+    because reports default to "as of today".
+    """
+    if timeout() <= 0:
+        return None
+    current = stamps()
+    if current is None:
+        return None
+    if shared_only:
+        scope = ("shared", current.get(SHARED, 0))
+    elif province is None:
+        scope = ("all", current["all"])
+    else:
+        scope = (province, current.get(SHARED, 0), current.get(province, 0))
+    raw = repr((scope, timezone.localdate().isoformat(), translation.get_language(), *parts))
+    return "reads:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+# The shared stamp under which _DISTRICT_PROVINCES was read, and {district code: province code}.
+_district_provinces: tuple = (object(), {})
+
+
+def province_of(*, province: str | None = None, district: str | None = None) -> str | None:
+    """The code of the one province an answer filtered by `province` and/or `district` (codes)
+    shows, or None (national, or unknown: keyed on every write). The districts' layout is read
+    once per shared stamp (a district moved or added renews it)."""
+    global _district_provinces
+    if district is not None:
+        current = stamps()
+        if current is None:
+            return None
+        shared = current.get(SHARED, 0)
+        if _district_provinces[0] != shared:
+            _district_provinces = (
+                shared,
+                dict(apps.get_model("districts.District").objects.values_list("code", "province__code")),
+            )
+        of_district = _district_provinces[1].get(district)
+        if of_district is None or (province is not None and province != of_district):
+            return None
+        return of_district
+    return province
+
+
+def get(cache_key: str | None):
+    return None if cache_key is None else caches["reads"].get(cache_key)
+
+
+def put(cache_key: str | None, value, seconds: int | None = None) -> None:
+    """Keep `value` for READ_CACHE_SECONDS, or `seconds` when shorter."""
+    if cache_key is not None:
+        caches["reads"].set(cache_key, value, timeout() if seconds is None else min(seconds, timeout()))
+
+
+def cached(parts: tuple, compute, *, province: str | None = None):
+    """compute(), or its value from the cache when built under the same stamp, day and language."""
+    cache_key = key(*parts, province=province)
+    value = get(cache_key)
+    if value is None:
+        value = compute()
+        put(cache_key, value)
+    return value

@@ -1,0 +1,1138 @@
+"""Every figure the application shows, defined once: the dashboard, the district pages, the
+merger pages, the exports and the API all read through this module.
+
+The rules, in the province's words:
+
+- Valid on a day (districts and agencies): `districts.validity`.
+- An agency's headcount on D: its latest record dated on or before D ("the day before" a
+  merger: strictly before its effective date). Which measure: authorised (biên chế được
+  giao) or actual (số người làm việc thực tế).
+- Counted in a district's headcount on D: its agencies active on D whose type is in the
+  district quota (the Labour Federation is not); only while the district itself is active.
+- A sum is missing (None, "không có số liệu") when any of its parts is missing or when there
+  is nothing to sum; never zero. The parts that are missing are named (`missing`).
+- A figure is demo when any record it sums (or any merger it counts) is not official.
+- A province's figure on D sums its districts active on D.
+- Focal points (đầu mối) on D: the agencies active on D.
+- A merger's reduction: its in-quota sources' headcount the day before it took effect minus
+  its result's headcount on the effective date; a percentage divides by the former.
+- A programme's reduction sums its completed mergers that have both figures (the others are
+  counted in `mergers_without_data`); its percentage divides sums, never averages percentages.
+  A merger of k agencies into one removes k - 1 focal points.
+- Like-for-like: a district dissolved inside the period is folded into its successor, so
+  that the successor's baseline includes it.
+- The report period: baseline (default: the first decision) on or before as of (default:
+  today); like-for-like unless asked otherwise.
+
+There is no second, faster copy of these rules (no summary table): everything is computed
+from the agencies and their records by the queries below, a fixed number per report.
+tests/oracle.py recomputes every figure in plain Python and tests/figures compare the two.
+"""
+
+import dataclasses
+import datetime
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import In
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from districts.models import District, Province
+from districts.validity import valid_on_q
+from mergers.choices import REAL_KINDS, MergerStatus, SourceKind
+from mergers.models import Agency, HeadcountRecord, Merger, Programme
+
+# --- measures and source kinds ------------------------------------------------------------
+
+MEASURES = ("authorised", "actual")
+MEASURE_CHOICES = [("authorised", _("Biên chế được giao")), ("actual", _("Số người làm việc thực tế"))]
+FAR_FUTURE = datetime.date(9999, 12, 31)
+
+MSG_BAD_MEASURE = _("Chỉ tiêu phải là “authorised” (biên chế được giao) hoặc “actual” (số người làm việc thực tế).")
+MSG_BASELINE_AFTER = _("Ngày gốc phải trước hoặc bằng ngày xem số liệu.")
+
+
+def measure_field(measure: str) -> str:
+    """The HeadcountRecord field holding `measure`; ValueError for anything else."""
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {MEASURES}, not {measure!r}")
+    return measure
+
+
+def is_official(kind: str | None) -> bool:
+    """Whether a record (or a merger's dates and number) of this source kind is real: official,
+    or published (taken from the articles). Anything else (demo, synthetic) makes a figure demo."""
+    return kind in REAL_KINDS
+
+
+# The quota rule: an agency counts in a district's headcount when its type is in the district
+# quota (the Labour Federation's is not). For an Agency queryset.
+IN_QUOTA = Q(agency_type__in_district_quota=True)
+
+
+def _demo_kind_q(field: str) -> Q:
+    """SQL twin of `not is_official(kind)` for a kind that is present.
+
+    One reference to `field` (COALESCE(kind, 'official') NOT IN the real kinds): when `field` is
+    a correlated subquery, each reference is evaluated again for every row.
+    """
+    official = Value(SourceKind.OFFICIAL)
+    return ~Q(In(Coalesce(F(field), official), list(REAL_KINDS)))
+
+
+# --- sums with missing parts --------------------------------------------------------------
+
+
+def complete_sum(total: int | None, parts: int, known: int) -> int | None:
+    """The sum of `parts` values of which `known` are present: None unless all are, or if none."""
+    if parts == 0 or known != parts:
+        return None
+    return total or 0
+
+
+def complete_sum_sql(total, parts, known) -> Case:
+    """`complete_sum` in SQL (tests/figures/test_rules.py checks that the two agree)."""
+    return Case(
+        When(Q(**{f"{parts}__gt": 0}) & Q(**{parts: F(known)}), then=Coalesce(F(total), Value(0))),
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
+def sum_or_missing(values: Iterable[int | None]) -> int | None:
+    values = list(values)
+    present = [v for v in values if v is not None]
+    return complete_sum(sum(present), len(values), len(present))
+
+
+def minus(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else a - b
+
+
+def pct(part: int | None, whole: int | None) -> float | None:
+    """part / whole in percent, rounded to 2 decimals; None when either is missing or whole is 0."""
+    if part is None or whole is None or whole == 0:
+        return None
+    return round(part * 100.0 / whole, 2)
+
+
+# --- one agency ---------------------------------------------------------------------------
+
+
+def _record_on(agency_ref, on, *, strictly_before: bool = False):
+    lookup = "as_of__lt" if strictly_before else "as_of__lte"
+    return HeadcountRecord.objects.filter(agency=agency_ref, **{lookup: on}).order_by("-as_of")
+
+
+def headcount_on(*, agency_ref, on, measure: str = "authorised", strictly_before: bool = False) -> Subquery:
+    """The agency's `measure` from its latest record on (or strictly before) `on`; NULL without one.
+
+    `agency_ref` and `on` may be values or outer references.
+    """
+    return Subquery(
+        _record_on(agency_ref, on, strictly_before=strictly_before).values(measure_field(measure))[:1],
+        output_field=IntegerField(),
+    )
+
+
+def record_kind_on(*, agency_ref, on, strictly_before: bool = False) -> Subquery:
+    """The source kind of the record `headcount_on` reads."""
+    return Subquery(_record_on(agency_ref, on, strictly_before=strictly_before).values("source_kind")[:1])
+
+
+# --- districts on a day -------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class AgencyRef:
+    """An agency named in a figure's explanation (which record is missing)."""
+
+    id: int
+    name: str
+    district: str  # GSO code
+
+
+@dataclasses.dataclass(frozen=True)
+class DayFigure:
+    """A district's (or a sum of districts') figures on one day.
+
+    `active`: the district existed that day (False: every figure is None, by definition
+    rather than for want of data). `headcount`: the sum over counted agencies, None when one
+    lacks a record (named in `missing`) or when there is none to count (`counted` == 0).
+    `agencies`: focal points. `demo`: the headcount shown sums a record that is not official.
+    """
+
+    on: datetime.date
+    active: bool
+    headcount: int | None = None
+    agencies: int | None = None
+    counted: int = 0
+    demo: bool = False
+    missing: tuple[AgencyRef, ...] = ()
+    empty_districts: tuple[str, ...] = ()  # active districts with no agency to count
+
+    @property
+    def is_missing(self) -> bool:
+        return self.active and self.headcount is None
+
+
+def _inactive(day: datetime.date) -> DayFigure:
+    return DayFigure(on=day, active=False)
+
+
+def _district_parts(day: datetime.date, measure: str, district_ids: Sequence[int]):
+    """One row per district with active agencies on `day`: counts, the sum and whether demo."""
+    quota = IN_QUOTA
+    return (
+        Agency.objects.filter(valid_on_q(day), district_id__in=district_ids)
+        .annotate(
+            _hc=headcount_on(agency_ref=OuterRef("pk"), on=day, measure=measure),
+            _kind=record_kind_on(agency_ref=OuterRef("pk"), on=day),
+        )
+        .order_by()
+        .values("district_id")
+        .annotate(
+            _on=Value(day, output_field=DateField()),
+            _agencies=Count("pk"),
+            _counted=Count("pk", filter=quota),
+            _known=Count("_hc", filter=quota),
+            _total=Sum("_hc", filter=quota),
+            _demo=Max(Case(When(quota & _demo_kind_q("_kind"), then=Value(1)), default=Value(0))),
+        )
+        .values_list("district_id", "_on", "_agencies", "_counted", "_known", "_total", "_demo")
+    )
+
+
+def _missing_parts(day: datetime.date, measure: str, district_ids: Sequence[int]):
+    """The counted agencies without a `measure` on `day`."""
+    return (
+        Agency.objects.filter(IN_QUOTA, valid_on_q(day), district_id__in=district_ids)
+        .annotate(
+            _hc=headcount_on(agency_ref=OuterRef("pk"), on=day, measure=measure),
+            _on=Value(day, output_field=DateField()),
+        )
+        .filter(_hc__isnull=True)
+        .order_by()
+        .values_list("district_id", "_on", "pk", "name")
+    )
+
+
+def _union(querysets: list):
+    first, *rest = querysets
+    return first.union(*rest, all=True) if rest else first
+
+
+# SQLite allows 500 terms in one compound SELECT; a series has at most SERIES_MAX_POINTS dates.
+_UNION_CHUNK = 200
+
+
+def district_days(
+    days: Sequence[datetime.date],
+    *,
+    districts: Sequence[District],
+    measure: str = "authorised",
+    with_missing: bool = True,
+) -> dict[tuple[int, datetime.date], DayFigure]:
+    """{(district pk, day): DayFigure} for every district and day given.
+
+    One query for the figures (and, when a figure is missing, one naming the agencies that
+    lack a record), whatever the number of districts and days (up to 200 days a query).
+    """
+    days = sorted(set(days))
+    ids = [d.pk for d in districts]
+    parts: dict[tuple[int, datetime.date], tuple] = {}
+    missing: dict[tuple[int, datetime.date], list[AgencyRef]] = {}
+    codes = {d.pk: d.code for d in districts}
+    if ids and days:
+        for start in range(0, len(days), _UNION_CHUNK):
+            chunk = days[start : start + _UNION_CHUNK]
+            incomplete = False
+            for district_id, on, *row in _union([_district_parts(day, measure, ids) for day in chunk]):
+                parts[(district_id, _as_date(on))] = row
+                incomplete = incomplete or row[1] != row[2]  # counted != known
+            if with_missing and incomplete:
+                for district_id, on, pk, name in _union([_missing_parts(day, measure, ids) for day in chunk]):
+                    missing.setdefault((district_id, _as_date(on)), []).append(
+                        AgencyRef(id=pk, name=name, district=codes[district_id])
+                    )
+    out = {}
+    for district in districts:
+        for day in days:
+            if not district.is_active_on(day):
+                out[(district.pk, day)] = _inactive(day)
+                continue
+            agencies, counted, known, total, demo = parts.get((district.pk, day), (0, 0, 0, None, 0))
+            headcount = complete_sum(total, counted, known)
+            out[(district.pk, day)] = DayFigure(
+                on=day,
+                active=True,
+                headcount=headcount,
+                agencies=agencies,
+                counted=counted,
+                demo=bool(demo) and headcount is not None,
+                missing=tuple(sorted(missing.get((district.pk, day), ()), key=lambda a: (a.name, a.id))),
+                empty_districts=(district.code,) if counted == 0 else (),
+            )
+    return out
+
+
+def _as_date(value) -> datetime.date:
+    # SQLite returns a constant date column of a compound SELECT as text.
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+
+
+def total_of(figures: Iterable[DayFigure], *, on: datetime.date) -> DayFigure:
+    """The sum of districts' figures on one day: over those active, missing if any is."""
+    active = [f for f in figures if f.active]
+    if not active:
+        return _inactive(on)
+    headcount = sum_or_missing(f.headcount for f in active)
+    return DayFigure(
+        on=on,
+        active=True,
+        headcount=headcount,
+        agencies=sum(f.agencies or 0 for f in active),
+        counted=sum(f.counted for f in active),
+        demo=headcount is not None and any(f.demo for f in active),
+        missing=tuple(a for f in active for a in f.missing),
+        empty_districts=tuple(c for f in active for c in f.empty_districts),
+    )
+
+
+# --- series over time ---------------------------------------------------------------------
+
+SERIES_MAX_POINTS = 120
+
+
+@dataclasses.dataclass(frozen=True)
+class SeriesPoint:
+    on: datetime.date
+    headcount: int | None
+    is_demo: bool
+    active: bool = True
+
+
+def thin_dates(dates: list[datetime.date], limit: int) -> list[datetime.date]:
+    """At most `limit` of `dates` (sorted), evenly spaced by position, first and last kept."""
+    if len(dates) <= limit:
+        return list(dates)
+    step = (len(dates) - 1) / (limit - 1)
+    return sorted({dates[round(i * step)] for i in range(limit)})
+
+
+def change_dates(start: datetime.date, end: datetime.date, *, districts: Sequence[District]) -> list[datetime.date]:
+    """`start`, `end` and every date strictly between on which a figure of these districts can
+    change: a record takes effect, an agency or one of the districts starts or ends."""
+    ids = [d.pk for d in districts]
+    agencies = Agency.objects.filter(district_id__in=ids)
+    dates = (
+        HeadcountRecord.objects.filter(agency__district_id__in=ids, as_of__gt=start, as_of__lt=end)
+        .order_by()
+        .values_list("as_of", flat=True)
+        .union(
+            agencies.filter(established_on__gt=start, established_on__lt=end)
+            .order_by()
+            .values_list("established_on", flat=True),
+            agencies.filter(dissolved_on__gt=start, dissolved_on__lt=end)
+            .order_by()
+            .values_list("dissolved_on", flat=True),
+        )
+    )
+    district_dates = {
+        day for d in districts for day in (d.established_on, d.dissolved_on) if day is not None and start < day < end
+    }
+    return sorted({start, end, *dates, *district_dates})
+
+
+def series_dates(start, end, *, districts, dates=None) -> list[datetime.date]:
+    """The dates of a series: `dates`, or every change date in [start, end]; at most SERIES_MAX_POINTS."""
+    if dates is None:
+        dates = change_dates(min(start, end), max(start, end), districts=districts)
+    return thin_dates(sorted(dates), SERIES_MAX_POINTS)
+
+
+def headcount_series(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    districts: Sequence[District],
+    measure: str = "authorised",
+    dates: list[datetime.date] | None = None,
+) -> list[SeriesPoint]:
+    """The summed headcount of `districts` on every date it can change in [start, end].
+
+    The same figures as the staffing table, date by date (`district_days` and `total_of`).
+    Two queries. Beyond SERIES_MAX_POINTS change dates, an evenly spaced selection.
+    """
+    districts = list(districts)
+    dates = series_dates(start, end, districts=districts, dates=dates)
+    if not dates or not districts:
+        return []
+    figures = district_days(dates, districts=districts, measure=measure, with_missing=False)
+    points = []
+    for day in dates:
+        total = total_of((figures[(d.pk, day)] for d in districts), on=day)
+        points.append(SeriesPoint(on=day, headcount=total.headcount, is_demo=total.demo, active=total.active))
+    return points
+
+
+# --- like-for-like ------------------------------------------------------------------------
+
+
+def fold_day(into: DayFigure, other: DayFigure) -> DayFigure:
+    """`into` with `other` added, as one district: the sum rule of `total_of`."""
+    return total_of([into, other], on=into.on)
+
+
+# --- mergers ------------------------------------------------------------------------------
+
+
+def merger_figures(measure: str = "authorised") -> dict:
+    """Annotations for a Merger queryset: `headcount_before`, `headcount_after`, `reduction`,
+    `reduction_pct`, `sources_count` and `figures_demo` (its dates and number, or a record
+    its figures sum, are not official).
+
+    Before: the in-quota sources' headcount strictly before the effective date (an open
+    merger: their latest); after: the result's headcount on the effective date.
+    """
+    effective = Coalesce(OuterRef(OuterRef("effective_on")), Value(FAR_FUTURE, output_field=DateField()))
+    sources = Agency.objects.filter(IN_QUOTA, absorbing_mergers=OuterRef("pk"))
+    before_rows = (
+        sources.annotate(
+            _hc=headcount_on(agency_ref=OuterRef("pk"), on=effective, measure=measure, strictly_before=True)
+        )
+        .order_by()
+        .values("absorbing_mergers")
+        .annotate(_total=Sum("_hc"), _parts=Count("pk"), _known=Count("_hc"))
+        .annotate(_value=complete_sum_sql("_total", "_parts", "_known"))
+        .values("_value")
+    )
+    before_demo = Exists(
+        sources.annotate(_kind=record_kind_on(agency_ref=OuterRef("pk"), on=effective, strictly_before=True)).filter(
+            _demo_kind_q("_kind")
+        )
+    )
+    after_kind = Subquery(
+        HeadcountRecord.objects.filter(agency=OuterRef("result_agency"), as_of__lte=OuterRef("effective_on"))
+        .order_by("-as_of")
+        .values("source_kind")[:1]
+    )
+    sources_count = Subquery(
+        Merger.source_agencies.through.objects.filter(merger=OuterRef("pk"))
+        .order_by()
+        .values("merger")
+        .annotate(c=Count("pk"))
+        .values("c"),
+        output_field=IntegerField(),
+    )
+    return {
+        "headcount_before": Subquery(before_rows, output_field=IntegerField()),
+        "headcount_after": headcount_on(
+            agency_ref=OuterRef("result_agency"), on=OuterRef("effective_on"), measure=measure
+        ),
+        "reduction": ExpressionWrapper(F("headcount_before") - F("headcount_after"), output_field=IntegerField()),
+        "reduction_pct": Case(
+            When(
+                headcount_before__gt=0,
+                then=ExpressionWrapper(
+                    (F("headcount_before") - F("headcount_after")) * Value(100.0) / F("headcount_before"),
+                    output_field=FloatField(),
+                ),
+            ),
+            default=None,
+            output_field=FloatField(),
+        ),
+        "sources_count": Coalesce(sources_count, Value(0)),
+        "before_demo": before_demo,
+        "after_kind": after_kind,
+        # Demo when its dates and number are, or when a record its figures sum is.
+        "figures_demo": ExpressionWrapper(
+            ~Q(source_kind__in=REAL_KINDS)
+            | Q(headcount_before__isnull=False, before_demo=True)
+            | (Q(headcount_after__isnull=False) & _demo_kind_q("after_kind")),
+            output_field=BooleanField(),
+        ),
+    }
+
+
+# --- programmes ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ProgrammeFigures:
+    """A programme's progress and results in a province (or everywhere) on a date."""
+
+    programme: Programme
+    total: int  # districts active on the date
+    districts_completed: list[str]
+    districts_pending: list[str]
+    mergers: int
+    mergers_without_data: int
+    headcount_before: int | None
+    headcount_after: int | None
+    focal_points_removed: int
+    demo: bool
+
+    @property
+    def completed(self) -> int:
+        return len(self.districts_completed)
+
+    @property
+    def reduction(self) -> int | None:
+        return minus(self.headcount_before, self.headcount_after)
+
+    @property
+    def reduction_pct(self) -> float | None:
+        return pct(self.reduction, self.headcount_before)
+
+
+@dataclasses.dataclass
+class ProgrammeTotals:
+    headcount_before: int | None
+    headcount_after: int | None
+    focal_points_removed: int
+    mergers_without_data: int
+    demo: bool
+
+    @property
+    def reduction(self) -> int | None:
+        return minus(self.headcount_before, self.headcount_after)
+
+    @property
+    def reduction_pct(self) -> float | None:
+        return pct(self.reduction, self.headcount_before)
+
+
+def programmes_ordered():
+    """Programmes in decision order, undated ones last (the same on SQLite and PostgreSQL)."""
+    return Programme.objects.select_related("decision").order_by(F("decision__date").asc(nulls_last=True), "code")
+
+
+def _sum_with_data(values: list[int]) -> int | None:
+    return sum(values) if values else None
+
+
+def programme_figures(
+    *, as_of: datetime.date, province: Province | None = None, measure: str = "authorised"
+) -> list[ProgrammeFigures]:
+    """Each programme's completion (x of the districts active on `as_of`), and the staff
+    reduction and focal points removed by all its mergers completed by then. Three queries."""
+    districts = District.objects.all() if province is None else District.objects.filter(province=province)
+    active_codes = list(districts.filter(valid_on_q(as_of)).order_by("code").values_list("code", flat=True))
+    # Results count every merger completed by then, in a district since dissolved too (Hoành
+    # Bồ's mergers removed focal points); completion counts the districts active on the date.
+    rows = (
+        Merger.objects.filter(status=MergerStatus.COMPLETED, effective_on__lte=as_of, district__in=districts)
+        .annotate(**merger_figures(measure))
+        .order_by("district__code")
+        .values_list(
+            "programme_id",
+            "district__code",
+            "source_kind",
+            "headcount_before",
+            "headcount_after",
+            "sources_count",
+            "figures_demo",
+        )
+    )
+    by_programme: dict[int, list[tuple]] = {}
+    for row in rows:
+        by_programme.setdefault(row[0], []).append(row[1:])
+    out = []
+    for programme in programmes_ordered():
+        mergers = by_programme.get(programme.pk, [])
+        with_data = [m for m in mergers if m[2] is not None and m[3] is not None]
+        done = {m[0] for m in mergers}
+        out.append(
+            ProgrammeFigures(
+                programme=programme,
+                total=len(active_codes),
+                districts_completed=[c for c in active_codes if c in done],
+                districts_pending=[c for c in active_codes if c not in done],
+                mergers=len(mergers),
+                mergers_without_data=len(mergers) - len(with_data),
+                headcount_before=_sum_with_data([m[2] for m in with_data]),
+                headcount_after=_sum_with_data([m[3] for m in with_data]),
+                focal_points_removed=sum(max(m[4] - 1, 0) for m in mergers),
+                demo=any(m[5] for m in mergers),
+            )
+        )
+    return out
+
+
+def programme_totals(figures: list[ProgrammeFigures]) -> ProgrammeTotals:
+    """The province's results over its programmes: sums, and the percentage of the sums."""
+    with_data = [f for f in figures if f.headcount_before is not None and f.headcount_after is not None]
+    return ProgrammeTotals(
+        headcount_before=_sum_with_data([f.headcount_before for f in with_data]),
+        headcount_after=_sum_with_data([f.headcount_after for f in with_data]),
+        focal_points_removed=sum(f.focal_points_removed for f in figures),
+        mergers_without_data=sum(f.mergers_without_data for f in figures),
+        demo=any(f.demo for f in figures),
+    )
+
+
+# --- the report period --------------------------------------------------------------------
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def first_decision_date(province: Province | None = None) -> datetime.date | None:
+    """The earliest programme or merger decision concerning the province: the default baseline. One query."""
+    mergers = Merger.objects.all() if province is None else Merger.objects.filter(district__province=province)
+    dates = mergers.aggregate(merger=Min("decision__date"), programme=Min("programme__decision__date"))
+    known = [d for d in dates.values() if d is not None]
+    return min(known) if known else None
+
+
+# Leaders compare like with like by default: Hạ Long in 2020 against Hạ Long + Hoành Bồ in 2015.
+DEFAULT_LIKE_FOR_LIKE = True
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportPeriod:
+    baseline: datetime.date
+    as_of: datetime.date
+    measure: str = "authorised"
+    like_for_like: bool = DEFAULT_LIKE_FOR_LIKE
+
+
+def default_as_of(province: Province | None = None) -> datetime.date:
+    """Today; or, once the district tier has ended (2025-07-01), its last day (2025-06-30):
+    the last figures, never those of units that no longer exist. One query."""
+    return tier_default_as_of(province, today())
+
+
+def default_baseline(province: Province | None, as_of: datetime.date) -> datetime.date:
+    """The first decision concerning the province, or `as_of` when it is later or there is none."""
+    first = first_decision_date(province)
+    return min(first, as_of) if first is not None else as_of
+
+
+def report_period(
+    *,
+    province: Province | None,
+    baseline: datetime.date | None = None,
+    as_of: datetime.date | None = None,
+    measure: str | None = None,
+    like_for_like: bool | None = None,
+) -> ReportPeriod:
+    """The period a report covers, defaults filled in; ValidationError naming the field otherwise.
+
+    The web pages and the API both read their period through this.
+    """
+    measure = measure or "authorised"
+    if measure not in MEASURES:
+        raise ValidationError({"measure": ValidationError(MSG_BAD_MEASURE, code="invalid")})
+    as_of = as_of or default_as_of(province)
+    if baseline is None:
+        baseline = default_baseline(province, as_of)
+    elif baseline > as_of:
+        raise ValidationError({"baseline": ValidationError(MSG_BASELINE_AFTER, code="after_as_of")})
+    if like_for_like is None:
+        like_for_like = DEFAULT_LIKE_FOR_LIKE
+    return ReportPeriod(baseline=baseline, as_of=as_of, measure=measure, like_for_like=like_for_like)
+
+
+# --- actual against authorised ------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class GapFigure:
+    """Authorised and actual headcount of one agency, a district or a province on one day.
+
+    Each side follows the engine's rules (`district_days`, `total_of`): an actual figure that
+    was not entered is missing (None), never 0, and so is any sum it is part of. The gap is
+    actual − authorised (negative: posts not filled), missing when either side is; its
+    percentage divides by the authorised headcount. `counted` agencies are summed, of which
+    `actual_entered` have an actual figure; `missing_actual` names the others.
+    """
+
+    on: datetime.date
+    authorised: int | None
+    actual: int | None
+    counted: int
+    actual_entered: int
+    authorised_demo: bool = False
+    actual_demo: bool = False
+    missing_authorised: tuple[AgencyRef, ...] = ()
+    missing_actual: tuple[AgencyRef, ...] = ()
+
+    @property
+    def gap(self) -> int | None:
+        return minus(self.actual, self.authorised)
+
+    @property
+    def gap_pct(self) -> float | None:
+        return pct(self.gap, self.authorised)
+
+    @property
+    def demo(self) -> bool:
+        """A figure shown sums a record that is not official."""
+        return (self.authorised is not None and self.authorised_demo) or (self.actual is not None and self.actual_demo)
+
+    @property
+    def actual_status(self) -> str:
+        """ "complete", "partial" (some agencies have no actual figure) or "not_entered" (none has)."""
+        if self.counted and self.actual_entered == self.counted:
+            return "complete"
+        return "partial" if self.actual_entered else "not_entered"
+
+
+def gap_of(authorised: DayFigure, actual: DayFigure) -> GapFigure:
+    """The gap figure of one district (or a sum of districts) from its two `DayFigure`s."""
+    return GapFigure(
+        on=authorised.on,
+        authorised=authorised.headcount,
+        actual=actual.headcount,
+        counted=actual.counted,
+        actual_entered=actual.counted - len(actual.missing),
+        authorised_demo=authorised.demo,
+        actual_demo=actual.demo,
+        missing_authorised=authorised.missing,
+        missing_actual=actual.missing,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class AgencyGap:
+    agency: AgencyRef
+    agency_type: str  # code
+    figure: GapFigure
+
+
+@dataclasses.dataclass(frozen=True)
+class ActualVsAuthorised:
+    on: datetime.date
+    agencies: list[AgencyGap]
+    districts: list[tuple[District, GapFigure]]
+    total: GapFigure
+
+
+def actual_vs_authorised(*, on: datetime.date, districts: Sequence[District]) -> ActualVsAuthorised:
+    """Authorised, actual and the gap on `on`: per counted agency, per district active that day,
+    and their total. At most five queries, whatever the number of districts."""
+    districts = [d for d in districts if d.is_active_on(on)]
+    authorised = district_days([on], districts=districts, measure="authorised")
+    actual = district_days([on], districts=districts, measure="actual")
+    rows = (
+        Agency.objects.filter(IN_QUOTA, valid_on_q(on), district__in=[d.pk for d in districts])
+        .annotate(
+            _authorised=headcount_on(agency_ref=OuterRef("pk"), on=on, measure="authorised"),
+            _actual=headcount_on(agency_ref=OuterRef("pk"), on=on, measure="actual"),
+            _kind=record_kind_on(agency_ref=OuterRef("pk"), on=on),
+        )
+        .order_by("district__code", "agency_type__sector", "name", "pk")
+        .values_list("pk", "name", "district__code", "agency_type__code", "_authorised", "_actual", "_kind")
+    )
+    agencies = []
+    for pk, name, code, type_code, auth, act, kind in rows:
+        ref = AgencyRef(id=pk, name=name, district=code)
+        demo = kind is not None and not is_official(kind)
+        agencies.append(
+            AgencyGap(
+                agency=ref,
+                agency_type=type_code,
+                figure=GapFigure(
+                    on=on,
+                    authorised=auth,
+                    actual=act,
+                    counted=1,
+                    actual_entered=int(act is not None),
+                    authorised_demo=demo,
+                    actual_demo=demo,
+                    missing_authorised=() if auth is not None else (ref,),
+                    missing_actual=() if act is not None else (ref,),
+                ),
+            )
+        )
+    total = gap_of(
+        total_of((authorised[(d.pk, on)] for d in districts), on=on),
+        total_of((actual[(d.pk, on)] for d in districts), on=on),
+    )
+    return ActualVsAuthorised(
+        on=on,
+        agencies=agencies,
+        districts=[(d, gap_of(authorised[(d.pk, on)], actual[(d.pk, on)])) for d in districts],
+        total=total,
+    )
+
+
+# --- the end of the district tier (issue 14) --------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class DistrictTier:
+    """The district tier of a province (or of every province) on a day.
+
+    `active`: district-level units active that day. `ended_on`: when none is active although
+    some were before, the day the last ones ended (the tier ended: 2025-07-01 in Quảng Ninh),
+    with the decision that ended them and the province that took their functions over.
+    """
+
+    on: datetime.date
+    active: int
+    ended_on: datetime.date | None = None
+    decision: object = None  # mergers.models.Decision
+    successor_province: Province | None = None
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_on is not None
+
+    @property
+    def last_day(self) -> datetime.date | None:
+        """The last day the tier existed: its figures are the last ones."""
+        return self.ended_on - datetime.timedelta(days=1) if self.ended_on else None
+
+
+def _districts_of(province: Province | None):
+    return District.objects.all() if province is None else District.objects.filter(province=province)
+
+
+def _tier_counts(province: Province | None, on: datetime.date) -> tuple[int, datetime.date | None]:
+    """(districts active on `on`, the last dissolution on or before `on`). One query."""
+    row = _districts_of(province).aggregate(
+        active=Count("pk", filter=valid_on_q(on)),
+        last_end=Max("dissolved_on", filter=Q(dissolved_on__lte=on)),
+    )
+    return row["active"], row["last_end"]
+
+
+def district_tier(province: Province | None, on: datetime.date) -> DistrictTier:
+    """Whether the district tier exists on `on`; when it has ended, when and by which decision.
+    One query, two when it has ended."""
+    active, last_end = _tier_counts(province, on)
+    if active or last_end is None:
+        return DistrictTier(on=on, active=active)
+    last = (
+        _districts_of(province)
+        .filter(dissolved_on=last_end)
+        .select_related("dissolution_decision", "successor_province")
+        .order_by(F("dissolution_decision_id").asc(nulls_last=True), "code")
+        .first()
+    )
+    return DistrictTier(
+        on=on,
+        active=0,
+        ended_on=last_end,
+        decision=last.dissolution_decision,
+        successor_province=last.successor_province,
+    )
+
+
+def tier_default_as_of(province: Province | None, day: datetime.date) -> datetime.date:
+    """`day`, or the last day of the district tier when it had ended by then."""
+    active, last_end = _tier_counts(province, day)
+    if active or last_end is None:
+        return day
+    return last_end - datetime.timedelta(days=1)
+
+
+# --- focal-point reconciliation (issue 14) ----------------------------------------------------
+# For a period (start, end] and a district or a province: the agencies active on the start
+# date, plus those established in the period, minus those merged away (into a merger's result
+# or, when their district joined another, into the receiving district's agency of the same
+# function), minus those dissolved otherwise (their functions to the province, or no
+# successor), are those active on the end date. Each term lists its agencies.
+
+
+@dataclasses.dataclass(frozen=True)
+class ReconciledAgency:
+    """An agency in one term of a reconciliation, with how and where it went (or came from)."""
+
+    id: int
+    name: str
+    district: str  # GSO code
+    on: datetime.date | None  # the day it was established or ended (None: start and end lists)
+    cause: str = ""  # "merger" (a programme's merger), "district" (a district change), "other"
+    programme: str | None = None
+    merger: int | None = None
+    decision: str | None = None  # the decision's number
+    decision_id: int | None = None
+    successor: AgencyRef | None = None
+    successor_province: str | None = None  # GSO code
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "district": self.district,
+            "date": self.on,
+            "cause": self.cause or None,
+            "programme": self.programme,
+            "merger": self.merger,
+            "decision": self.decision,
+            "decision_id": self.decision_id,
+            "successor": _agency_ref_dict(self.successor),
+            "successor_province": self.successor_province,
+            "url": f"/agencies/{self.id}/",
+        }
+
+
+def _agency_ref_dict(ref: AgencyRef | None) -> dict | None:
+    if ref is None:
+        return None
+    return {"id": ref.id, "name": ref.name, "district": ref.district, "url": f"/agencies/{ref.id}/"}
+
+
+@dataclasses.dataclass(frozen=True)
+class ReconciliationCause:
+    """One line of the explanation: a programme's mergers, a district change's decision, or the rest."""
+
+    cause: str  # "merger", "district", "other"
+    label: str
+    programme: str | None
+    decision: str | None
+    established: int
+    merged_away: int
+    dissolved: int
+
+    @property
+    def net(self) -> int:
+        return self.established - self.merged_away - self.dissolved
+
+    def as_dict(self) -> dict:
+        return {
+            "cause": self.cause,
+            "label": self.label,
+            "programme": self.programme,
+            "decision": self.decision,
+            "established": self.established,
+            "merged_away": self.merged_away,
+            "dissolved": self.dissolved,
+            "net": self.net,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class Reconciliation:
+    start: datetime.date
+    end: datetime.date
+    province: str | None
+    district: str | None
+    at_start: tuple[ReconciledAgency, ...]
+    established: tuple[ReconciledAgency, ...]
+    merged_away: tuple[ReconciledAgency, ...]
+    dissolved: tuple[ReconciledAgency, ...]
+    at_end: tuple[ReconciledAgency, ...]
+    causes: tuple[ReconciliationCause, ...]
+
+    @property
+    def start_count(self) -> int:
+        return len(self.at_start)
+
+    @property
+    def end_count(self) -> int:
+        return len(self.at_end)
+
+    @property
+    def balanced(self) -> bool:
+        """start + established − merged away − dissolved otherwise = end."""
+        return self.start_count + len(self.established) - len(self.merged_away) - len(self.dissolved) == self.end_count
+
+    @property
+    def change(self) -> int:
+        return self.end_count - self.start_count
+
+    def as_dict(self) -> dict:
+        def term(agencies):
+            return {"count": len(agencies), "agencies": [a.as_dict() for a in agencies]}
+
+        return {
+            "baseline": self.start,
+            "as_of": self.end,
+            "province": self.province,
+            "district": self.district,
+            "start": term(self.at_start),
+            "established": term(self.established),
+            "merged_away": term(self.merged_away),
+            "dissolved": term(self.dissolved),
+            "end": term(self.at_end),
+            "change": self.change,
+            "balanced": self.balanced,
+            "causes": [c.as_dict() for c in self.causes],
+        }
+
+
+def reconcile_focal_points(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    province: Province | None = None,
+    district: District | None = None,
+) -> Reconciliation:
+    """The focal points of `district` (or of the province's districts, or of all) on `start`,
+    how each term changed them until `end`, and those on `end`. Four queries."""
+    districts = District.objects.filter(pk=district.pk) if district is not None else _districts_of(province)
+    agencies = Agency.objects.filter(district__in=districts).select_related(
+        "district", "successor__district", "successor_province", "established_by", "dissolved_by"
+    )
+
+    def plain(agency) -> ReconciledAgency:
+        return ReconciledAgency(id=agency.pk, name=agency.name, district=agency.district.code, on=None)
+
+    at_start = [plain(a) for a in agencies.filter(valid_on_q(start)).order_by("district__code", "pk")]
+    at_end = [plain(a) for a in agencies.filter(valid_on_q(end)).order_by("district__code", "pk")]
+    born_q = agencies.filter(established_on__gt=start, established_on__lte=end)
+    gone_q = agencies.filter(dissolved_on__gt=start, dissolved_on__lte=end)
+    born = list(born_q.order_by("established_on", "pk"))
+    gone = list(gone_q.order_by("dissolved_on", "pk"))
+    # The completed mergers that created the new agencies and absorbed the ended ones.
+    mergers = (
+        Merger.objects.filter(status=MergerStatus.COMPLETED)
+        .filter(Q(result_agency__in=born_q.values("pk")) | Q(source_agencies__in=gone_q.values("pk")))
+        .select_related("programme", "decision", "result_agency__district")
+        .prefetch_related("source_agencies")
+        .distinct()
+    )
+    created_by, absorbed_by = {}, {}
+    for merger in mergers:
+        if merger.result_agency_id:
+            created_by[merger.result_agency_id] = merger
+        for source in merger.source_agencies.all():
+            absorbed_by[source.pk] = merger
+
+    established = []
+    for agency in born:
+        merger = created_by.get(agency.pk)
+        decision = agency.established_by or (merger.decision if merger else None)
+        established.append(
+            ReconciledAgency(
+                id=agency.pk,
+                name=agency.name,
+                district=agency.district.code,
+                on=agency.established_on,
+                cause="merger" if merger else "other",
+                programme=merger.programme.code if merger else None,
+                merger=merger.pk if merger else None,
+                decision=decision.number if decision else None,
+                decision_id=decision.pk if decision else None,
+            )
+        )
+    merged_away, dissolved = [], []
+    for agency in gone:
+        merger = absorbed_by.get(agency.pk)
+        decision = agency.dissolved_by or (merger.decision if merger else None)
+        common = {
+            "id": agency.pk,
+            "name": agency.name,
+            "district": agency.district.code,
+            "on": agency.dissolved_on,
+            "decision": decision.number if decision else None,
+            "decision_id": decision.pk if decision else None,
+        }
+        if merger is not None and merger.result_agency_id:
+            result = merger.result_agency
+            merged_away.append(
+                ReconciledAgency(
+                    **common,
+                    cause="merger",
+                    programme=merger.programme.code,
+                    merger=merger.pk,
+                    successor=AgencyRef(id=result.pk, name=result.name, district=result.district.code),
+                )
+            )
+        elif agency.successor_id:
+            target = agency.successor
+            merged_away.append(
+                ReconciledAgency(
+                    **common,
+                    cause="district",
+                    successor=AgencyRef(id=target.pk, name=target.name, district=target.district.code),
+                )
+            )
+        else:
+            dissolved.append(
+                ReconciledAgency(
+                    **common,
+                    cause="district" if agency.successor_province_id else "other",
+                    successor_province=agency.successor_province.code if agency.successor_province_id else None,
+                )
+            )
+    return Reconciliation(
+        start=start,
+        end=end,
+        province=province.code if province is not None else None,
+        district=district.code if district is not None else None,
+        at_start=tuple(at_start),
+        established=tuple(established),
+        merged_away=tuple(merged_away),
+        dissolved=tuple(dissolved),
+        at_end=tuple(at_end),
+        causes=tuple(_causes(established, merged_away, dissolved)),
+    )
+
+
+def _causes(established, merged_away, dissolved) -> list[ReconciliationCause]:
+    """Each term's agencies grouped by what moved them: a programme (its mergers, in decision
+    order), a decision that merged or ended districts (by date), or anything else."""
+    groups: dict[tuple, list[list]] = {}
+    for index, items in enumerate((established, merged_away, dissolved)):
+        for item in items:
+            if item.cause == "merger":
+                key = ("merger", item.programme, None)
+            elif item.cause == "district":
+                key = ("district", None, item.decision)
+            else:
+                key = ("other", None, None)
+            groups.setdefault(key, [[], [], []])[index].append(item)
+    names = {p.code: p.name for p in programmes_ordered()}
+    order = {code: i for i, code in enumerate(names)}
+
+    def sort_key(entry):
+        (cause, programme, _decision), terms = entry
+        first = min((i.on for term in terms for i in term if i.on), default=FAR_FUTURE)
+        return ({"merger": 0, "district": 1, "other": 2}[cause], order.get(programme, 0), first)
+
+    out = []
+    for (cause, programme, decision), (born, merged, ended) in sorted(groups.items(), key=sort_key):
+        if cause == "merger":
+            label = names.get(programme, programme)
+        elif cause == "district":
+            what = []
+            if merged:
+                what.append(_("đơn vị cấp huyện sáp nhập: cơ quan hợp nhất vào cơ quan cùng chức năng"))
+            if any(i.successor_province for i in ended):
+                what.append(_("cấp huyện kết thúc: chức năng chuyển về tỉnh"))
+            if any(not i.successor_province for i in ended):
+                what.append(_("đơn vị cấp huyện giải thể"))
+            label = "; ".join(str(w) for w in what)
+            label = f"{label[:1].upper()}{label[1:]}" + (f" ({decision})" if decision else "")
+        else:
+            label = _("Thành lập hoặc chấm dứt khác")
+        out.append(
+            ReconciliationCause(
+                cause=cause,
+                label=str(label),
+                programme=programme,
+                decision=decision,
+                established=len(born),
+                merged_away=len(merged),
+                dissolved=len(ended),
+            )
+        )
+    return out
