@@ -139,7 +139,7 @@ class MergerChooseForm(BootstrapMixin, forms.Form):
         required=False,  # asked once the date and the programme are known
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = editable_districts(user)
 
@@ -187,7 +187,7 @@ class MergerForm(BootstrapMixin, forms.Form):
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     form_token = OnceTokenField()
 
-    def __init__(self, *args, user=None, district=None, programme=None, day=None, **kwargs):
+    def __init__(self, *args, user, district=None, programme=None, day=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["decided_on"].widget = forms.HiddenInput()
         self.fields["district"].queryset = editable_districts(user)
@@ -289,7 +289,7 @@ class AgencyForm(BootstrapMixin, forms.Form):
     dissolved_by = DecisionChoiceField(label=_("Quyết định chấm dứt hoạt động"))
     form_token = OnceTokenField()
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = editable_districts(user)
 
@@ -374,7 +374,7 @@ class HeadcountChooseForm(BootstrapMixin, forms.Form):
     district = forms.ModelChoiceField(label=_("Đơn vị"), queryset=District.objects.none(), to_field_name="code")
     as_of = date_field(_("Tính đến ngày"))
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = editable_districts(user)
 
@@ -495,7 +495,7 @@ class DecisionForm(BootstrapMixin, forms.Form):
     source_kind = forms.ChoiceField(label=_("Loại nguồn"), choices=SourceKind.choices, initial=SourceKind.OFFICIAL)
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = editable_districts(user)
 

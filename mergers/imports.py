@@ -1,6 +1,8 @@
-"""A district's headcounts from an uploaded .xlsx workbook (the page /headcounts/import/).
+"""A district's headcounts in .xlsx workbooks: the template to fill in, and the upload
+(the pages /headcounts/template/ and /headcounts/import/).
 
-Three steps, each refusing with a message the editor can act on:
+`template_workbook` writes the template, pre-filled with a district's agencies on a date.
+The upload is read in three steps, each refusing with a message the editor can act on:
 
 1. `check_limits`: before openpyxl sees the file, the upload's size, its zip members' declared
    uncompressed sizes and their total, and the number of members (settings
@@ -19,6 +21,7 @@ Three steps, each refusing with a message the editor can act on:
 """
 
 import datetime
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -27,14 +30,15 @@ from xml.parsers import expat
 import openpyxl
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl.utils.cell import range_boundaries
 
-from core.spreadsheet import safe_filename
+from core.spreadsheet import safe_cell, safe_filename
 from districts.models import District
 from mergers import services
 from mergers.models import Agency, HeadcountRecord
+from mergers.selectors import agencies_with_headcount_on
 
 COLUMNS = ("id", "name", "authorised", "actual")
 TEMPLATE_HEADERS = (
@@ -102,6 +106,47 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not (self.bad_rows or self.file_errors or self.source_errors or self.warnings)
+
+
+# --- the template -----------------------------------------------------------------------------
+
+
+def template_workbook(district: District | None = None, as_of: datetime.date | None = None) -> tuple[bytes, str]:
+    """The template (.xlsx content, file name); with a district and a date, one row per agency
+    active that day with its figures, its name and its type beside its id (only the first four
+    columns are read back). Every text passes through safe_cell."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = gettext("Biên chế")
+    sheet.append([str(h) for h in (*TEMPLATE_HEADERS, *TEMPLATE_INFO_HEADERS)])
+    for column, width in zip("ABCDEF", (16, 60, 22, 28, 40, 24), strict=True):
+        sheet.column_dimensions[column].width = width
+    name = "bien-che-mau.xlsx"
+    if district is not None and as_of is not None:
+        agencies = agencies_with_headcount_on(as_of, district=district).select_related("agency_type")
+        for agency in agencies.order_by("agency_type__sector", "name"):
+            sheet.append(
+                [
+                    agency.pk,
+                    safe_cell(agency.name),
+                    agency.authorised_on,
+                    agency.actual_on,
+                    safe_cell(agency.agency_type.name),
+                    safe_cell(district.full_name),
+                ]
+            )
+        name = f"bien-che-{district.code}-{as_of:%Y-%m-%d}.xlsx"
+    notes = workbook.create_sheet(gettext("Hướng dẫn"))
+    for line in (
+        gettext("Mỗi dòng là một cơ quan; giữ nguyên cột “Mã số cơ quan”."),
+        gettext("Nhập số nguyên không âm; để trống cả hai cột nếu không có số liệu."),
+        gettext("Các cột “Loại cơ quan” và “Đơn vị” chỉ để đối chiếu; khi nhập, chỉ bốn cột đầu được đọc."),
+        gettext("Tệp chỉ được lưu khi mọi dòng đều hợp lệ."),
+    ):
+        notes.append([safe_cell(line)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), name
 
 
 # --- 1. limits --------------------------------------------------------------------------------
@@ -308,10 +353,6 @@ def read_headcount_file(upload) -> list[ParsedRow]:
 # --- 3. the import ----------------------------------------------------------------------------
 
 
-class _DryRun(Exception):
-    """Raised inside the transaction to undo a service call that was only a check."""
-
-
 def _messages(errors) -> list[str]:
     return [str(m) for m in ValidationError(errors).messages]
 
@@ -352,30 +393,24 @@ def import_headcounts(
         rows.append({"agency": agency, "authorised": row.authorised, "actual": row.actual})
         lines.append(row)
 
+    arguments = {
+        "district": district,
+        "as_of": as_of,
+        "rows": rows,
+        "source": source or safe_filename(getattr(upload, "name", "")),
+        "confirm": confirm,
+        "user": user,
+    }
     try:
-        with transaction.atomic():
-            # Run even when some rows are bad, then undo: the good rows' refusals are listed too.
-            saved = services.headcount_record_many(
-                district=district,
-                as_of=as_of,
-                rows=rows,
-                source=source or safe_filename(getattr(upload, "name", "")),
-                source_kind=source_kind,
-                confirm=confirm,
-                user=user,
-            )
-            if not result.ok:
-                raise _DryRun
-            result.saved = saved
-    except _DryRun:
-        pass
+        if result.ok:
+            result.saved = services.headcount_record_many(source_kind=source_kind, **arguments)
+        else:  # some lines could not be read: the others are checked all the same, and all listed
+            services.validate_headcount_many(**arguments)
     except services.HeadcountWarnings as exc:
         if result.ok:  # warnings matter once the file is otherwise good
             result.warnings = _by_line(exc.warnings(), lines)
     except ValidationError as exc:
-        for key, errors in exc.error_dict.items():
-            if key.startswith("rows."):
-                continue
+        for key, errors in services.row_errors(exc.error_dict)[1].items():
             if key == "rows" and not result.ok:
                 continue  # "no rows" while bad rows are listed says nothing new
             (result.source_errors if key == "source" else result.file_errors).extend(_messages(errors))
@@ -386,9 +421,8 @@ def import_headcounts(
 
 def _by_line(error_dict: dict, lines: list[ParsedRow]) -> list[tuple[int, str, list[str]]]:
     """The service's "rows.<i>.<field>" keys, as (line, agency name, messages) of the file."""
-    found: dict[int, list[str]] = {}
-    for key, errors in error_dict.items():
-        if key.startswith("rows."):
-            _, index, _field = key.split(".", 2)
-            found.setdefault(int(index), []).extend(_messages(errors))
-    return [(lines[i].line, lines[i].name, messages) for i, messages in sorted(found.items())]
+    rows, _others = services.row_errors(error_dict)
+    return [
+        (lines[i].line, lines[i].name, [m for errors in fields.values() for m in _messages(errors)])
+        for i, fields in sorted(rows.items())
+    ]

@@ -8,6 +8,7 @@ and refuses with a ValidationError whose keys name the offending field.
 import datetime
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -1168,8 +1169,20 @@ def default_result_name(merger: Merger) -> str:
         return f"{merger.programme.result_type.name} {full_name[:1].lower()}{full_name[1:]}"
 
 
+@dataclass
+class Completion:
+    """What completing a merger will do, as `validate_merger_complete` found it."""
+
+    merger: Merger  # locked
+    sources: list[Agency]  # locked; dissolved on the effective date
+    result: Agency  # to be created (no pk yet) or linked
+    decision: Decision  # cited by the completion, the sources' end and a new result's establishment
+    skipped: list[str]  # the programme's stages gone past
+    headcount_source: str | None  # the result's record's source; None: no figure given
+
+
 @transaction.atomic
-def merger_complete(
+def validate_merger_complete(
     *,
     merger: Merger,
     effective_on: datetime.date,
@@ -1178,22 +1191,16 @@ def merger_complete(
     result_name: str | None = None,
     result_agency: Agency | None = None,
     headcount_source: str = "",
-    headcount_source_kind: str = SourceKind.OFFICIAL,
     note: str = "",
     decision: Decision | None = None,
     skip_reason: str = "",
     user,
     expected_version: int | None = None,
-) -> Merger:
-    """Complete a merger in one atomic step.
-
-    The merger row is locked, so two simultaneous completions produce one result. The
-    sources are dissolved on `effective_on`; the result agency is created (named
-    `result_name`, or after the programme's result type) or an existing one is linked; its
-    headcount after the merger is recorded when given; the merger becomes completed. The
-    completion cites `decision` (default: the merger's), and so do the sources' end and a new
-    result's establishment. Going past a stage the programme lists needs `skip_reason`.
-    """
+) -> Completion:
+    """Every refusal `merger_complete` gives for these arguments, all in one ValidationError,
+    writing nothing; else what the completion will do. The completion page's preview calls it,
+    and `merger_complete` before it writes: the rules are written here only. It locks the
+    merger and its sources for the rest of the caller's transaction."""
     merger = _lock(merger)
     _require_district(user, merger.district)
     result_name, headcount_source, note = nfc(result_name), nfc(headcount_source), nfc(note)
@@ -1270,18 +1277,75 @@ def merger_complete(
         if same is not None:
             errors.setdefault("result_name", []).append(duplicate_agency_error(same))
 
-    wants_headcount = headcount_after is not None or actual_after is not None
-    if wants_headcount:
+    source_text = None
+    if headcount_after is not None or actual_after is not None:
         with translation.override("vi"):  # stored text, in Vietnamese whatever the editor's language
-            source_text = headcount_source or str(_("Quyết định %(number)s") % {"number": merger.decision_number})
+            source_text = str(headcount_source or _("Quyết định %(number)s") % {"number": merger.decision_number})
         for field, value in (("headcount_after", headcount_after), ("actual_after", actual_after)):
             if value is not None and value < 0:
                 errors.setdefault(field, []).extend(count_errors(value))
+        if not errors:  # the result's record, as headcount_record or headcount_update would check it
+            errors.update(
+                _validate_headcount(
+                    agency=result,
+                    as_of=effective_on,
+                    authorised=headcount_after,
+                    actual=actual_after,
+                    source=source_text,
+                )
+            )
     if errors:
         raise ValidationError(errors)
+    return Completion(
+        merger=merger, sources=sources, result=result, decision=decision, skipped=skipped, headcount_source=source_text
+    )
 
-    # Every check passed: write. The sources (locked above) are dissolved by one UPDATE, and
-    # their history records, the same as each save would make, by one INSERT.
+
+@transaction.atomic
+def merger_complete(
+    *,
+    merger: Merger,
+    effective_on: datetime.date,
+    headcount_after: int | None = None,
+    actual_after: int | None = None,
+    result_name: str | None = None,
+    result_agency: Agency | None = None,
+    headcount_source: str = "",
+    headcount_source_kind: str = SourceKind.OFFICIAL,
+    note: str = "",
+    decision: Decision | None = None,
+    skip_reason: str = "",
+    user,
+    expected_version: int | None = None,
+) -> Merger:
+    """Complete a merger in one atomic step, once `validate_merger_complete` refuses nothing.
+
+    The merger row is locked, so two simultaneous completions produce one result. The
+    sources are dissolved on `effective_on`; the result agency is created (named
+    `result_name`, or after the programme's result type) or an existing one is linked; its
+    headcount after the merger is recorded when given; the merger becomes completed. The
+    completion cites `decision` (default: the merger's), and so do the sources' end and a new
+    result's establishment. Going past a stage the programme lists needs `skip_reason`.
+    """
+    note = nfc(note)
+    plan = validate_merger_complete(
+        merger=merger,
+        effective_on=effective_on,
+        headcount_after=headcount_after,
+        actual_after=actual_after,
+        result_name=result_name,
+        result_agency=result_agency,
+        headcount_source=headcount_source,
+        note=note,
+        decision=decision,
+        skip_reason=skip_reason,
+        user=user,
+        expected_version=expected_version,
+    )
+    merger, sources, result, decision = plan.merger, plan.sources, plan.result, plan.decision
+
+    # The sources (locked) are dissolved by one UPDATE, and their history records, the same as
+    # each save would make, by one INSERT.
     for source_agency in sources:
         source_agency.dissolved_on = effective_on
         source_agency.dissolved_by = decision
@@ -1293,24 +1357,16 @@ def merger_complete(
     new_result = result.pk is None
     if new_result:
         result.save()
-    if wants_headcount:
+    if plan.headcount_source is not None:
         # A result created just now has no record yet.
         existing = None if new_result else HeadcountRecord.objects.filter(agency=result, as_of=effective_on).first()
-        # The completion shows its figures before it is confirmed (the merger page's preview).
-        if existing is None:
-            # What headcount_record would check, without its queries: the result is active on
-            # effective_on (checked above) and no record exists; the figures are checked here.
-            headcount_errors = _validate_headcount(
-                agency=result, as_of=effective_on, authorised=headcount_after, actual=actual_after, source=source_text
-            )
-            if headcount_errors:
-                raise ValidationError(headcount_errors)
+        if existing is None:  # checked by validate_merger_complete, as headcount_record would, without its queries
             _headcount_insert(
                 agency=result,
                 as_of=effective_on,
                 authorised=headcount_after,
                 actual=actual_after,
-                source=str(source_text),
+                source=plan.headcount_source,
                 source_kind=headcount_source_kind,
                 concurrent=not new_result,
             )
@@ -1319,7 +1375,7 @@ def merger_complete(
                 record=existing,
                 authorised=headcount_after,
                 actual=actual_after,
-                source=str(source_text),
+                source=plan.headcount_source,
                 source_kind=headcount_source_kind,
                 confirm=True,
                 user=user,  # already checked on the merger's district, the result's
@@ -1341,7 +1397,7 @@ def merger_complete(
         note=note,
         user=user,
         decision=decision,
-        skipped=skipped,
+        skipped=plan.skipped,
         skip_reason=skip_reason,
     )
     return merger
@@ -1473,31 +1529,37 @@ MSG_HEADCOUNT_ROW_TWICE = _("Cơ quan “%(agency)s” có nhiều hơn một d�
 MSG_HEADCOUNT_NO_ROWS = _("Chưa nhập số liệu nào.")
 
 
+def row_errors(error_dict: dict) -> tuple[dict[int, dict[str, list]], dict[str, list]]:
+    """A refusal of `headcount_record_many` split into its rows' errors (index -> field ->
+    errors, from the keys "rows.<index>.<field>") and the others (key -> errors)."""
+    rows: dict[int, dict[str, list]] = {}
+    others: dict[str, list] = {}
+    for key, errors in error_dict.items():
+        if key.startswith("rows."):
+            _rows, index, field = key.split(".", 2)
+            rows.setdefault(int(index), {})[field] = errors
+        else:
+            others[key] = errors
+    return rows, others
+
+
 @transaction.atomic
-def headcount_record_many(
+def validate_headcount_many(
     *,
     district: District,
     as_of: datetime.date,
     rows: Sequence[dict],
     source: str = "",
-    source_kind: str = SourceKind.OFFICIAL,
     confirm: bool = False,
     user,
-) -> list[HeadcountRecord]:
-    """Record the headcounts of several agencies of one district on one date, all or none.
-
-    Each row is a dict with `agency`, `authorised`, `actual` and optionally `source`,
-    `source_kind` (default: the arguments) and `expected_version`: the version of the
-    agency's record on `as_of` that the user saw, 0 if he saw none; when given, a record
-    created or changed meanwhile refuses the row instead of being overwritten. Every row is
-    checked first; a refusal lists each bad row under the key "rows.<index>.<field>" (index
-    into `rows`). An agency that already has a record on `as_of` has it corrected;
-    otherwise a record is created. When every row is valid, the rows' plausibility warnings
-    (keyed the same way) refuse the whole entry with HeadcountWarnings unless `confirm`.
-    """
+) -> dict[int, HeadcountRecord]:
+    """Every refusal `headcount_record_many` gives for these rows, writing nothing (then its
+    warnings, HeadcountWarnings, unless `confirm`); else the records that exist on `as_of`, by
+    agency id, locked for the rest of the caller's transaction. The workbook import checks a
+    file with it even when some of its lines could not be read, so that every problem is listed
+    at once."""
     _require_district(user, district)
     source = nfc(source)
-    rows = [{**row, "source": nfc(row.get("source"))} if row.get("source") else row for row in rows]
     refuse_bad_input(dates={"as_of": as_of}, texts={"source": source})
     errors: dict[str, list] = {}
     existing = {
@@ -1511,7 +1573,7 @@ def headcount_record_many(
     seen: set[int] = set()
     for index, row in enumerate(rows):
         agency = row["agency"]
-        row_source = row.get("source") or source
+        row_source = nfc(row.get("source")) or source
         row_errors: dict[str, list] = {}
         if agency.district_id != district.id:
             row_errors["agency"] = [
@@ -1553,6 +1615,37 @@ def headcount_record_many(
             for field, messages in row_warnings.items():
                 warnings[f"rows.{index}.{field}"] = messages
         refuse_unconfirmed(warnings)
+    return existing
+
+
+@transaction.atomic
+def headcount_record_many(
+    *,
+    district: District,
+    as_of: datetime.date,
+    rows: Sequence[dict],
+    source: str = "",
+    source_kind: str = SourceKind.OFFICIAL,
+    confirm: bool = False,
+    user,
+) -> list[HeadcountRecord]:
+    """Record the headcounts of several agencies of one district on one date, all or none.
+
+    Each row is a dict with `agency`, `authorised`, `actual` and optionally `source`,
+    `source_kind` (default: the arguments) and `expected_version`: the version of the
+    agency's record on `as_of` that the user saw, 0 if he saw none; when given, a record
+    created or changed meanwhile refuses the row instead of being overwritten. Every row is
+    checked first (`validate_headcount_many`); a refusal lists each bad row under the key
+    "rows.<index>.<field>" (index into `rows`; `row_errors` splits them). An agency that
+    already has a record on `as_of` has it corrected; otherwise a record is created. When
+    every row is valid, the rows' plausibility warnings (keyed the same way) refuse the whole
+    entry with HeadcountWarnings unless `confirm`.
+    """
+    source = nfc(source)
+    rows = [{**row, "source": nfc(row.get("source"))} if row.get("source") else row for row in rows]
+    existing = validate_headcount_many(
+        district=district, as_of=as_of, rows=rows, source=source, confirm=confirm, user=user
+    )
 
     saved = []
     for row in rows:
