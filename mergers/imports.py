@@ -298,7 +298,7 @@ def cell_count(value, *, line: int, column: str) -> int | None:
     return number
 
 
-def _parse_row(line: int, values: tuple) -> ParsedRow:
+def parse_row(line: int, values: tuple) -> ParsedRow:
     values = tuple(values[: len(COLUMNS)]) + (None,) * (len(COLUMNS) - len(values))
     raw = dict(zip(COLUMNS, values, strict=True))
     row = ParsedRow(line=line, name=str(raw["name"] or "").strip()[:255])
@@ -340,7 +340,7 @@ def read_headcount_file(upload) -> list[ParsedRow]:
                 raise limits.too_many_columns()
             if line == 1 or _blank(values):
                 continue
-            rows.append(_parse_row(line, values))
+            rows.append(parse_row(line, values))
         return rows
     except ImportRefused:
         raise

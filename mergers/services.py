@@ -1174,10 +1174,15 @@ class Completion:
     """What completing a merger will do, as `validate_merger_complete` found it."""
 
     merger: Merger  # locked
+    effective_on: datetime.date
     sources: list[Agency]  # locked; dissolved on the effective date
     result: Agency  # to be created (no pk yet) or linked
     decision: Decision  # cited by the completion, the sources' end and a new result's establishment
     skipped: list[str]  # the programme's stages gone past
+    skip_reason: str
+    note: str
+    headcount_after: int | None
+    actual_after: int | None
     headcount_source: str | None  # the result's record's source; None: no figure given
 
 
@@ -1297,28 +1302,26 @@ def validate_merger_complete(
     if errors:
         raise ValidationError(errors)
     return Completion(
-        merger=merger, sources=sources, result=result, decision=decision, skipped=skipped, headcount_source=source_text
+        merger=merger,
+        effective_on=effective_on,
+        sources=sources,
+        result=result,
+        decision=decision,
+        skipped=skipped,
+        skip_reason=skip_reason,
+        note=note,
+        headcount_after=headcount_after,
+        actual_after=actual_after,
+        headcount_source=source_text,
     )
 
 
 @transaction.atomic
-def merger_complete(
-    *,
-    merger: Merger,
-    effective_on: datetime.date,
-    headcount_after: int | None = None,
-    actual_after: int | None = None,
-    result_name: str | None = None,
-    result_agency: Agency | None = None,
-    headcount_source: str = "",
-    headcount_source_kind: str = SourceKind.OFFICIAL,
-    note: str = "",
-    decision: Decision | None = None,
-    skip_reason: str = "",
-    user,
-    expected_version: int | None = None,
-) -> Merger:
-    """Complete a merger in one atomic step, once `validate_merger_complete` refuses nothing.
+def merger_complete(*, headcount_source_kind: str = SourceKind.OFFICIAL, **arguments) -> Merger:
+    """Complete a merger in one atomic step, once `validate_merger_complete(**arguments)`
+    refuses nothing (its keywords: merger, effective_on, headcount_after, actual_after,
+    result_name or result_agency, headcount_source, note, decision, skip_reason, user,
+    expected_version); the result's headcount record is of `headcount_source_kind`.
 
     The merger row is locked, so two simultaneous completions produce one result. The
     sources are dissolved on `effective_on`; the result agency is created (named
@@ -1327,22 +1330,11 @@ def merger_complete(
     completion cites `decision` (default: the merger's), and so do the sources' end and a new
     result's establishment. Going past a stage the programme lists needs `skip_reason`.
     """
-    note = nfc(note)
-    plan = validate_merger_complete(
-        merger=merger,
-        effective_on=effective_on,
-        headcount_after=headcount_after,
-        actual_after=actual_after,
-        result_name=result_name,
-        result_agency=result_agency,
-        headcount_source=headcount_source,
-        note=note,
-        decision=decision,
-        skip_reason=skip_reason,
-        user=user,
-        expected_version=expected_version,
-    )
-    merger, sources, result, decision = plan.merger, plan.sources, plan.result, plan.decision
+    plan = validate_merger_complete(**arguments)
+    merger, sources, result, decision, effective_on = (
+        plan.merger, plan.sources, plan.result, plan.decision, plan.effective_on
+    )  # fmt: skip
+    user = arguments["user"]
 
     # The sources (locked) are dissolved by one UPDATE, and their history records, the same as
     # each save would make, by one INSERT.
@@ -1364,8 +1356,8 @@ def merger_complete(
             _headcount_insert(
                 agency=result,
                 as_of=effective_on,
-                authorised=headcount_after,
-                actual=actual_after,
+                authorised=plan.headcount_after,
+                actual=plan.actual_after,
                 source=plan.headcount_source,
                 source_kind=headcount_source_kind,
                 concurrent=not new_result,
@@ -1373,8 +1365,8 @@ def merger_complete(
         else:
             headcount_update(
                 record=existing,
-                authorised=headcount_after,
-                actual=actual_after,
+                authorised=plan.headcount_after,
+                actual=plan.actual_after,
                 source=plan.headcount_source,
                 source_kind=headcount_source_kind,
                 confirm=True,
@@ -1394,11 +1386,11 @@ def merger_complete(
         merger=merger,
         status=MergerStatus.COMPLETED,
         on=effective_on,
-        note=note,
+        note=plan.note,
         user=user,
         decision=decision,
         skipped=plan.skipped,
-        skip_reason=skip_reason,
+        skip_reason=plan.skip_reason,
     )
     return merger
 

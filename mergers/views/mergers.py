@@ -205,10 +205,11 @@ class MergerCreateView(StaffMixin, OnceTokenMixin, TemplateView):
 
 
 class MergerActionView(ServiceFormView):
-    """A form on one open merger of a district the editor may edit."""
+    """A form on one open merger of a district the editor may edit; its save is `service`."""
 
     permission_required = "mergers.change_merger"
     context_object_name = "merger"
+    service = None  # staticmethod(services.merger_...)
 
     def get_object(self):
         merger = get_object_or_404(
@@ -224,15 +225,20 @@ class MergerActionView(ServiceFormView):
             return redirect(self.object)
         return self.show(self.get_form(initial={"version": self.object.version}))
 
+    def arguments(self, data: dict) -> dict:
+        """The service's keywords: the form's fields, the merger, the user, the version he read."""
+        fields = {key: value for key, value in data.items() if key != "version"}
+        return {**fields, "merger": self.object, "user": self.request.user, "expected_version": data["version"]}
+
+    def save(self, data):
+        return self.service(**self.arguments(data))
+
 
 class MergerAdvanceView(MergerActionView):
     form_class = MergerAdvanceForm
     template_name = "mergers/merger_advance.html"
+    service = staticmethod(services.merger_advance)
     success_message = MSG_MERGER_ADVANCED
-
-    def save(self, data):
-        version = data.pop("version")
-        return services.merger_advance(merger=self.object, **data, user=self.request.user, expected_version=version)
 
     def message_params(self, saved):
         return {"status": saved.get_status_display()}
@@ -241,11 +247,8 @@ class MergerAdvanceView(MergerActionView):
 class MergerCancelView(MergerActionView):
     form_class = MergerCancelForm
     template_name = "mergers/merger_cancel.html"
+    service = staticmethod(services.merger_cancel)
     success_message = MSG_MERGER_CANCELLED
-
-    def save(self, data):
-        version = data.pop("version")
-        return services.merger_cancel(merger=self.object, **data, user=self.request.user, expected_version=version)
 
 
 class MergerCompleteView(MergerActionView):
@@ -254,22 +257,19 @@ class MergerCompleteView(MergerActionView):
 
     form_class = MergerCompleteForm
     template_name = "mergers/merger_complete.html"
+    service = staticmethod(services.merger_complete)
     success_message = MSG_MERGER_COMPLETED
 
-    def arguments(self, data) -> dict:
-        """The service's keywords: the form's fields but `confirm` (the form's own step)."""
-        fields = {key: value for key, value in data.items() if key not in ("confirm", "version")}
-        fields["result_name"] = fields["result_name"] or None
-        return {**fields, "merger": self.object, "user": self.request.user, "expected_version": data["version"]}
+    def arguments(self, data):
+        arguments = super().arguments(data)
+        del arguments["confirm"]  # the form's own step, not the service's
+        return {**arguments, "result_name": data["result_name"] or None}
 
     def form_valid(self, form, data):
         if data["confirm"]:
             return super().form_valid(form, data)
         completion = services.validate_merger_complete(**self.arguments(data))
         return self.show(form, confirming=True, sources=completion.sources, result_name=completion.result.name)
-
-    def save(self, data):
-        return services.merger_complete(**self.arguments(data))
 
     def message_params(self, saved):
         return {"agency": saved.result_agency.name}

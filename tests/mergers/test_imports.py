@@ -11,7 +11,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from mergers.imports import CellError, ImportRefused, cell_count, read_headcount_file
+from core.actors import SYSTEM
+from mergers.imports import (
+    CellError,
+    ImportRefused,
+    cell_count,
+    import_headcounts,
+    parse_row,
+    read_headcount_file,
+    template_workbook,
+)
 from mergers.models import HeadcountRecord
 from tests import xlsx
 from tests.web.conftest import world  # noqa: F401  (the pages' small world)
@@ -70,6 +79,73 @@ def test_anything_else_is_refused_with_its_line_column_and_reason(value, message
     with pytest.raises(CellError) as refused:
         cell_count(value, line=5, column="authorised")
     assert str(refused.value) == message
+
+
+def test_a_row_lists_every_reason_of_its_line():
+    row = parse_row(7, ("", "  Ban Tổ chức  ", -1, "mười"))
+    assert (row.line, row.name, row.agency_id, row.authorised, row.actual) == (7, "Ban Tổ chức", None, None, None)
+    assert row.reasons == [
+        "Dòng 7, cột «Biên chế được giao»: «-1» là số âm; số liệu không được âm.",
+        "Dòng 7, cột «Số người làm việc thực tế»: «mười» không phải là số nguyên.",
+        "Dòng 7, cột «Mã số cơ quan»: thiếu mã số cơ quan.",
+    ]
+
+
+def test_a_short_row_is_read_as_blank_cells_and_extra_cells_are_ignored():
+    assert parse_row(3, (12,)).__dict__ == {
+        "line": 3, "name": "", "agency_id": 12, "authorised": None, "actual": None, "reasons": []
+    }  # fmt: skip
+    assert parse_row(4, (12, "Ban", 5, 4, "ghi chú", "x")).__dict__ == {
+        "line": 4, "name": "Ban", "agency_id": 12, "authorised": 5, "actual": 4, "reasons": []
+    }  # fmt: skip
+
+
+HEADERS = ["Mã số cơ quan", "Tên cơ quan", "Biên chế được giao", "Số người làm việc thực tế", "Loại cơ quan", "Đơn vị"]
+
+
+def test_the_blank_template_has_the_headers_and_the_instructions():
+    content, name = template_workbook()
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    assert name == "bien-che-mau.xlsx"
+    assert workbook.sheetnames == ["Biên chế", "Hướng dẫn"]
+    assert [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)] == [HEADERS]
+    assert [row[0] for row in workbook.worksheets[1].iter_rows(values_only=True)][-1] == (
+        "Tệp chỉ được lưu khi mọi dòng đều hợp lệ."
+    )
+
+
+def test_the_template_of_a_district_lists_its_agencies_active_that_day_with_their_figures(world):  # noqa: F811
+    world.b1.district = world.home  # dissolved before the date: not listed
+    world.b1.dissolved_on = D(2017, 6, 1)
+    world.b1.save()
+    content, name = template_workbook(world.home, D(2018, 1, 1))
+    assert name == "bien-che-901-2018-01-01.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+    assert [list(row) for row in sheet.iter_rows(values_only=True)] == [
+        HEADERS,
+        [world.a1.pk, world.a1.name, 1200, 1150, "Ban Tổ chức", "Huyện Thử Một"],
+        [world.a2.pk, world.a2.name, 9, 8, "Phòng Nội vụ", "Huyện Thử Một"],
+    ]
+    rows = read_headcount_file(upload(content))  # read back: the first four columns only
+    assert [(r.agency_id, r.authorised, r.actual, r.reasons) for r in rows] == [
+        (world.a1.pk, 1200, 1150, []),
+        (world.a2.pk, 9, 8, []),
+    ]
+
+
+def test_a_file_with_unreadable_lines_is_checked_whole_and_nothing_is_saved(world):  # noqa: F811
+    """The lines that could be read go through the service's checks too: one answer lists all."""
+    before = HeadcountRecord.objects.count()
+    content = openpyxl_file([(world.a1.pk, world.a1.name, "12,5", None), (world.b1.pk, world.b1.name, 3, None)])
+    result = import_headcounts(
+        upload=upload(content), district=world.home, as_of=D(2018, 1, 1), source="", source_kind="official", user=SYSTEM
+    )
+    assert result.bad_rows == [
+        (2, world.a1.name, ["Dòng 2, cột «Biên chế được giao»: «12,5» không phải là số nguyên."]),
+        (3, world.b1.name, ["Cơ quan “Ban Tổ chức Huyện ủy Thử Hai” không thuộc Huyện Thử Một."]),
+    ]
+    assert (result.saved, result.file_errors, result.source_errors, result.warnings) == ([], [], [], [])
+    assert HeadcountRecord.objects.count() == before
 
 
 def test_import_lists_every_bad_cell_at_once_and_saves_nothing(client, editor, world):  # noqa: F811

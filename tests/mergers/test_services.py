@@ -274,6 +274,35 @@ def test_complete_with_a_name_and_links_an_existing_agency(setup):
     assert Agency.objects.count() == 3
 
 
+def test_validate_complete_says_what_will_happen_and_writes_nothing(setup):
+    merger = _create(setup)
+    before = _snapshot()
+    completion = services.validate_merger_complete(
+        user=SYSTEM, merger=merger, effective_on=D(2018, 1, 2), headcount_after=15, result_name=" Cơ quan mới "
+    )
+    assert _snapshot() == before
+    assert completion.sources == [setup["a"], setup["b"]]
+    assert (completion.result.pk, completion.result.name) == (None, "Cơ quan mới")
+    assert (completion.decision, completion.skipped) == (merger.decision, [])
+    assert completion.headcount_source == "Quyết định 12-QĐ/TU"
+
+
+def test_validate_complete_gives_every_refusal_of_complete_at_once(setup):
+    merger = _create(setup)
+    AgencyFactory(
+        district=setup["district"], agency_type=setup["types"][2], name="Cơ quan mới", established_on=D(2016, 1, 1)
+    )
+    arguments = {"user": SYSTEM, "merger": merger, "effective_on": D(2017, 11, 30), "result_name": "Cơ quan mới"}
+    refusals = []
+    for check in (services.validate_merger_complete, services.merger_complete):
+        with pytest.raises(ValidationError) as exc:
+            check(**arguments)
+        refusals.append(exc.value.message_dict)
+    assert refusals[0] == refusals[1]
+    assert refusals[0]["effective_on"] == ["Ngày hiệu lực không được trước ngày quyết định (01/12/2017)."]
+    assert len(refusals[0]["result_name"]) == 1  # the same name, type and district: a duplicate
+
+
 def test_completing_twice_is_a_conflict(setup):
     merger = services.merger_complete(
         user=SYSTEM, merger=_create(setup), effective_on=D(2018, 1, 2), result_name="Cơ quan mới"

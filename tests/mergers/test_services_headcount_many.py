@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from core.actors import SYSTEM
 from districts.models import EditorScope
 from mergers.models import HeadcountRecord
-from mergers.services import headcount_record_many
+from mergers.services import headcount_record_many, row_errors, validate_headcount_many
 from tests.factories import AgencyFactory, DistrictFactory, HeadcountFactory
 
 D = datetime.date
@@ -108,3 +108,33 @@ def test_a_record_changed_meanwhile_refuses_its_row(two):
         "rows.0.agency": ["Bản ghi đã được người khác thay đổi. Hãy tải lại trang để xem thay đổi rồi nhập lại."]
     }
     assert HeadcountRecord.objects.count() == 1
+
+
+def test_validate_lists_the_same_refusals_and_writes_nothing(two):
+    district, one, other = two
+    HeadcountFactory(agency=one, as_of=D(2018, 1, 1), authorised=5)
+    arguments = {
+        "user": SYSTEM,
+        "district": district,
+        "as_of": D(2018, 1, 1),
+        "rows": [{"agency": one, "authorised": 6, "actual": None}, {"agency": other, "authorised": -1, "actual": None}],
+        "source": "Báo cáo",
+    }
+    refusals = []
+    for check in (validate_headcount_many, headcount_record_many):
+        with pytest.raises(ValidationError) as exc:
+            check(**arguments)
+        refusals.append(exc.value.message_dict)
+    assert refusals[0] == refusals[1] == {"rows.1.authorised": ["Số liệu không được âm."]}
+    assert list(HeadcountRecord.objects.values_list("agency", "authorised")) == [(one.pk, 5)]
+    arguments["rows"] = arguments["rows"][:1]
+    existing = validate_headcount_many(**arguments)
+    assert list(existing) == [one.pk] and existing[one.pk].authorised == 5
+
+
+def test_row_errors_split_the_rows_from_the_rest():
+    rows, others = row_errors(
+        {"rows.0.agency": ["a"], "rows.2.authorised": ["b"], "rows.2.actual": ["c"], "source": ["d"]}
+    )
+    assert rows == {0: {"agency": ["a"]}, 2: {"authorised": ["b"], "actual": ["c"]}}
+    assert others == {"source": ["d"]}
