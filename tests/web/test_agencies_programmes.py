@@ -87,6 +87,40 @@ def test_edit_agency_and_see_history(client, editor, world):
     assert "<strong>Tên cơ quan</strong>: Ban Tổ chức Huyện ủy Thử Một → Ban Tổ chức (đổi tên)" in html
 
 
+def test_the_edit_pages_start_from_the_records_values(client, editor, world):
+    """core.views.initial_from: each field from the attribute of its name, related objects as their choice."""
+    client.force_login(editor)
+    form = client.get(reverse("mergers:agency_edit", kwargs={"pk": world.a1.pk})).context["form"]
+    assert {name: form[name].value() for name in form.fields} == {
+        "agency_type": world.ban.pk,
+        "name": "Ban Tổ chức Huyện ủy Thử Một",
+        "established_on": world.a1.established_on,
+        "established_on_estimated": False,
+        "established_by": None,
+        "dissolved_on": None,
+        "dissolved_by": None,
+        "version": 1,
+    }
+    form = client.get(reverse("mergers:programme_edit", kwargs={"code": world.programme.code})).context["form"]
+    values = {name: form[name].value() for name in form.fields}
+    assert sorted(values.pop("source_types")) == sorted([world.ban.pk, world.phong.pk])
+    assert values == {
+        "name": "Hợp nhất Tổ chức - Nội vụ",
+        "name_en": world.programme.name_en,
+        "decision_number": world.programme.decision_number,
+        "decided_on": world.programme.decided_on,
+        "stages": list(world.programme.stages or []),
+        "description": world.programme.description,
+        "result_type": world.result_type.pk,
+        "version": 1,
+    }
+    decision = services.decision_create(
+        user=SYSTEM, number="5-QĐ/HU", date=D(2018, 1, 1), issuer="huyen-uy", kind="quyet-dinh", district=world.home
+    )
+    form = client.get(reverse("mergers:decision_edit", kwargs={"pk": decision.pk})).context["form"]
+    assert (form["district"].value(), form["number"].value(), form["scan"].value()) == ("901", "5-QĐ/HU", None)
+
+
 def test_edit_agency_someone_changed_meanwhile_is_refused(client, editor, world):
     client.force_login(editor)
     services.agency_update(user=SYSTEM, agency=world.a1, data={"name": "Đổi bởi người khác"})
