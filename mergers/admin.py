@@ -3,7 +3,7 @@
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from districts import services as district_services
 from districts.admin_services import ServiceAdminMixin
 from districts.models import District, EditorScope
+from districts.scope import require_district
 from districts.selectors import editable_district_ids
 from mergers import services
 from mergers.models import Agency, AgencyType, Decision, HeadcountRecord, Merger, MergerStage, Programme
@@ -49,8 +50,7 @@ class DistrictScopedAdminMixin:
         district = obj
         for step in self.district_path.split("__"):
             district = getattr(district, step)
-        if district.id not in ids:
-            raise PermissionDenied(services.MSG_DISTRICT_NOT_ALLOWED % {"district": district.full_name})
+        require_district(request.user, district)
         return obj
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.actors import is_system
 from core.audit import history_reason, save_new_with_links
 from core.dates import fmt_date
 from core.errors import MSG_STALE_VERSION, MergerStateConflict, StaleVersion  # noqa: F401  (re-exported)
@@ -33,7 +34,7 @@ from core.validation import (  # noqa: F401  (re-exported)
     refuse_bad_input,
 )
 from districts.models import AccessChange, District, EditorScope
-from districts.selectors import user_can_edit_district, user_is_province_wide
+from districts.scope import require_district, require_province_wide
 from districts.services import MSG_ALREADY_DISSOLVED, MSG_SUCCESSOR_SELF, dissolution_errors  # noqa: F401  (re-exported)
 from districts.text import search_key
 from mergers.choices import (
@@ -72,24 +73,9 @@ MSG_HEADCOUNT_EXISTS = _("Cơ quan “%(agency)s” đã có số liệu biên c
 MSG_HEADCOUNT_NO_FIGURE = _("Cần ít nhất một số liệu: biên chế được giao hoặc thực tế.")
 MSG_NEGATIVE = _("Số liệu không được âm.")
 MSG_SOURCE_REQUIRED = _("Cần ghi nguồn của số liệu.")
-MSG_DISTRICT_NOT_ALLOWED = _("Bạn không có quyền biên tập số liệu của %(district)s.")
-MSG_PROVINCE_WIDE_ONLY = _(
-    "Chỉ người biên tập toàn tỉnh mới được thay đổi dữ liệu dùng chung của tỉnh (đề án, loại cơ quan)."
-)
 
 
 _fmt = fmt_date
-
-
-def _require_district(user, district: District) -> None:
-    if not user_can_edit_district(user, district):
-        raise PermissionDenied(MSG_DISTRICT_NOT_ALLOWED % {"district": district.full_name})
-
-
-def require_province_wide(user) -> None:
-    """Programmes and agency types serve every district: an editor limited to some may not change them."""
-    if not user_is_province_wide(user):
-        raise PermissionDenied(MSG_PROVINCE_WIDE_ONLY)
 
 
 def _check_version(obj, expected_version: int | None) -> None:
@@ -181,7 +167,7 @@ def agency_create(
 ) -> Agency:
     """Create an agency; its establishment date is required (an estimate, flagged, if not known).
     `established_by` and `dissolved_by` cite the decisions (issued on or before the dates)."""
-    _require_district(user, district)
+    require_district(user, district)
     name = nfc(name)
     refuse_bad_input(dates={"established_on": established_on, "dissolved_on": dissolved_on}, texts={"name": name})
     _refuse_no_establishment(established_on)
@@ -240,7 +226,7 @@ def _refuse_no_establishment(established_on) -> None:
 def agency_update(*, agency: Agency, data: dict, user, expected_version: int | None = None) -> Agency:
     """Change an agency's own fields. Its district never changes: create a new agency."""
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
-    _require_district(user, agency.district)
+    require_district(user, agency.district)
     _check_version(agency, expected_version)
     data = nfc_data(data)
     refuse_bad_input(
@@ -361,7 +347,7 @@ def guess_kind(number: str) -> str:
 def _require_decision_scope(user, issuer: str, district: District | None) -> None:
     """A district's decisions: its editors; the province's and the State's: province-wide editors."""
     if issuer in DISTRICT_ISSUERS and district is not None:
-        _require_district(user, district)
+        require_district(user, district)
     else:
         require_province_wide(user)
 
@@ -717,7 +703,7 @@ def headcount_record(
     `confirm` says the editor has seen the warnings and keeps the figures.
     """
     agency = Agency.objects.select_related("district").get(pk=agency.pk)
-    _require_district(user, agency.district)
+    require_district(user, agency.district)
     source = nfc(source)
     errors = _validate_headcount(agency=agency, as_of=as_of, authorised=authorised, actual=actual, source=source)
     if HeadcountRecord.objects.filter(agency=agency, as_of=as_of).exists():
@@ -779,7 +765,7 @@ def headcount_update(
     Implausible figures are refused with HeadcountWarnings unless `confirm` (as headcount_record).
     """
     record = HeadcountRecord.objects.select_for_update().select_related("agency__district").get(pk=record.pk)
-    _require_district(user, record.agency.district)
+    require_district(user, record.agency.district)
     _check_version(record, expected_version)
     source = nfc(source)
     errors = _validate_headcount(
@@ -893,7 +879,7 @@ def merger_create_errors(
     The form calls it too, so that an editor sees the service's refusals in the same round as
     the form's own (a missing decision number and a source of the wrong type together).
     """
-    _require_district(user, district)
+    require_district(user, district)
     decision_number, note, source = nfc(decision_number), nfc(note), nfc(source)
     errors = bad_input_errors(
         dates={"decided_on": decided_on, "planned_on": planned_on},
@@ -1000,7 +986,7 @@ def merger_create(
     stage cites `planned_decision`, or the merger's decision when issued by then. The rules are
     `merger_create_errors`.
     """
-    _require_district(user, district)
+    require_district(user, district)
     decision_number, note, source = nfc(decision_number), nfc(note), nfc(source)
     # Read the sources afresh (and lock them): callers may hold stale instances.
     sources = list(Agency.objects.select_for_update().filter(pk__in={a.pk for a in source_agencies}).order_by("pk"))
@@ -1099,7 +1085,7 @@ def merger_advance(
     must be one of them, and going past one needs `skip_reason` (recorded with the stage).
     """
     merger = _lock(merger)
-    _require_district(user, merger.district)
+    require_district(user, merger.district)
     note, skip_reason = nfc(note), nfc(skip_reason)
     refuse_bad_input(dates={"on": on}, multiline={"note": note, "skip_reason": skip_reason})
     _check_version(merger, expected_version)
@@ -1148,7 +1134,7 @@ def merger_cancel(
 ) -> Merger:
     """Cancel an open merger; its sources become free for another merger."""
     merger = _lock(merger)
-    _require_district(user, merger.district)
+    require_district(user, merger.district)
     note = nfc(note)
     refuse_bad_input(dates={"on": on}, multiline={"note": note})
     _check_version(merger, expected_version)
@@ -1195,7 +1181,7 @@ def merger_complete(
     result's establishment. Going past a stage the programme lists needs `skip_reason`.
     """
     merger = _lock(merger)
-    _require_district(user, merger.district)
+    require_district(user, merger.district)
     result_name, headcount_source, note = nfc(result_name), nfc(headcount_source), nfc(note)
     refuse_bad_input(
         dates={"effective_on": effective_on},
@@ -1375,7 +1361,7 @@ def district_dissolve(
     Its staff move to the successor's agencies: record their new headcounts there.
     """
     district = District.objects.select_for_update().select_related("province").get(pk=district.pk)
-    _require_district(user, district)
+    require_district(user, district)
     refuse_bad_input(dates={"dissolved_on": on})
     errors = dissolution_errors(district=district, on=on, successor=successor, successor_province=successor_province)
     errors.update(_decision_not_after(decision, on, "dissolution_decision"))
@@ -1462,7 +1448,7 @@ def agency_type_delete(*, agency_type: AgencyType, user) -> None:
 def headcount_delete(*, record: HeadcountRecord, user) -> None:
     """Delete a headcount record entered by mistake (the admin only; the history keeps it)."""
     record = HeadcountRecord.objects.select_for_update().select_related("agency__district").get(pk=record.pk)
-    _require_district(user, record.agency.district)
+    require_district(user, record.agency.district)
     record.delete()
 
 
@@ -1495,7 +1481,7 @@ def headcount_record_many(
     otherwise a record is created. When every row is valid, the rows' plausibility warnings
     (keyed the same way) refuse the whole entry with HeadcountWarnings unless `confirm`.
     """
-    _require_district(user, district)
+    require_district(user, district)
     source = nfc(source)
     rows = [{**row, "source": nfc(row.get("source"))} if row.get("source") else row for row in rows]
     refuse_bad_input(dates={"as_of": as_of}, texts={"source": source})
@@ -1687,10 +1673,11 @@ def user_access_set(*, user, role: str, districts: Iterable[District] | None, by
     """Give `user` one role (or none: "") and a district scope (None: the whole province; an
     empty list: no district, as an EditorScope without districts means).
 
-    Only an administrator (the `districts.change_editorscope` permission) may; each change is
-    recorded (AccessChange: before, after, by whom); nothing changed, nothing recorded.
+    Only an administrator (the `districts.change_editorscope` permission) or the system (`by=SYSTEM`)
+    may; `by=None` is no one, refused. Each change is recorded (AccessChange: before, after, by whom;
+    no one named for the system); nothing changed, nothing recorded.
     """
-    if by is not None and not by.has_perm(ACCESS_PERMISSION):
+    if not (is_system(by) or (by is not None and by.is_authenticated and by.has_perm(ACCESS_PERMISSION))):
         raise PermissionDenied(MSG_ACCESS_ADMIN_ONLY)
     if role not in ("", *ROLES):
         raise ValidationError({"role": ValidationError(MSG_ACCESS_BAD_ROLE, code="invalid")})

@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
@@ -30,7 +30,7 @@ from core.history import display, object_history
 from core.roles import ROLE_LABELS
 from core.spreadsheet import safe_cell
 from districts.models import District
-from districts.selectors import user_can_edit_district
+from districts.scope import require_district, require_province_wide
 from mergers import imports, services
 from mergers.choices import OPEN_STATUSES, MergerStatus
 from mergers.figures import FAR_FUTURE, headcount_on
@@ -120,18 +120,13 @@ def duplicate_of(exc: ValidationError):
     return None
 
 
-def require_district(user, district) -> None:
-    if not user_can_edit_district(user, district):
-        raise PermissionDenied(services.MSG_DISTRICT_NOT_ALLOWED % {"district": district.full_name})
-
-
 class ProvinceWideMixin:
     """The form of province-wide data (programmes): 403 for an editor limited to some districts,
-    already on GET; the service refuses the write itself too (services.require_province_wide)."""
+    already on GET; the service refuses the write itself too (districts.scope.require_province_wide)."""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            services.require_province_wide(request.user)
+            require_province_wide(request.user)
         return super().dispatch(request, *args, **kwargs)
 
 
