@@ -1,4 +1,4 @@
-"""Who wrote what (issue 7, audit): django-simple-history records every save.
+"""Who wrote what: django-simple-history records every save.
 
 Requests: HistoryRequestMiddleware puts the signed-in user on each record (forms, API,
 admin, import). Management commands have no user: their records keep `history_user`
@@ -69,7 +69,7 @@ def record_loaded(objects_by_model: dict, *, loaded_at, reason: str | None = Non
 def save_new_with_links(obj, links: dict) -> None:
     """Create `obj` and set its many-to-many `links` ({field name: objects}) with one creation
     record in its history. Left to itself, simple_history records the creation without the links
-    and then a change adding them: an empty-looking "Sửa" row beside "Tạo mới" (issue 16)."""
+    and then a change adding them: an empty-looking "Sửa" row beside "Tạo mới"."""
     obj.skip_history_when_saving = True
     try:
         obj.save()

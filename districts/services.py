@@ -1,4 +1,4 @@
-"""Every write to provinces and districts (issue 11: the admin goes through services too).
+"""Every write to provinces and districts (the admin goes through them too).
 
 Keyword-only, atomic, `full_clean()` before `save()`, refusals keyed by field. A district's
 dissolution also ends its agencies' activity: that is mergers.services.district_dissolve,

@@ -21,7 +21,7 @@ class DistrictScopedAdminMixin:
     """An editor limited to some districts (EditorScope) sees and edits only their records.
 
     Lists and choices are limited to his districts; opening or posting the change form of
-    another district's record answers 403 and writes nothing (issue 7).
+    another district's record answers 403 and writes nothing.
     `district_path` is the lookup from the model to its district.
     """
 
@@ -186,7 +186,7 @@ class AgencyAdmin(DistrictScopedAdminMixin, ServiceAdminMixin, SimpleHistoryAdmi
 
 @admin.register(Decision)
 class DecisionAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
-    """The decision register (issue 14): registered and corrected through the services."""
+    """The decision register: registered and corrected through the services."""
 
     list_display = ["number", "date", "issuer", "district", "kind", "title", "source_kind"]
     list_filter = ["issuer", "kind", "source_kind"]
@@ -375,7 +375,7 @@ class HeadcountRecordAdmin(DistrictScopedAdminMixin, ServiceAdminMixin, SimpleHi
         services.headcount_delete(record=obj, user=request.user)
 
 
-# --- issue 16: editors' scopes through the service that records each change ---------------------
+# --- editors' scopes, through the service that records each change ----------------------------
 
 
 @admin.register(EditorScope)

@@ -781,7 +781,7 @@ def actual_vs_authorised(*, on: datetime.date, districts: Sequence[District]) ->
     )
 
 
-# --- the end of the district tier (issue 14) --------------------------------------------------
+# --- the end of the district tier ---------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)
@@ -852,7 +852,7 @@ def tier_default_as_of(province: Province | None, day: datetime.date) -> datetim
     return last_end - datetime.timedelta(days=1)
 
 
-# --- focal-point reconciliation (issue 14) ----------------------------------------------------
+# --- focal-point reconciliation ----------------------------------------------------------
 # For a period (start, end] and a district or a province: the agencies active on the start
 # date, plus those established in the period, minus those merged away (into a merger's result
 # or, when their district joined another, into the receiving district's agency of the same

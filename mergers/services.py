@@ -83,7 +83,7 @@ def _check_version(obj, expected_version: int | None) -> None:
         raise StaleVersion(MSG_STALE_VERSION, code="stale")
 
 
-# --- issue 16: one form of every text, duplicates refused ------------------------------------
+# --- one form of every text, duplicates refused ---------------------------------------------
 # A name typed with combining diacritics ("Cô Tô" as C o U+0302 ...) looks the same as the
 # precomposed one but is another string: every text a service stores is normalised to NFC
 # first, whatever the entry point (forms, API, admin, import, commands).
@@ -254,10 +254,10 @@ def agency_update(*, agency: Agency, data: dict, user, expected_version: int | N
     return agency
 
 
-# --- the decision register (issue 14) ------------------------------------------------------
+# --- the decision register -----------------------------------------------------------------
 
 NO_NUMBER = "(không số)"
-# Django's own "blank" message, as the free-text field said before the register (issue 14).
+# Django's own "blank" message, as the free-text field said before the register.
 MSG_DECISION_NUMBER_REQUIRED = models.Field.default_error_messages["blank"]
 MSG_DECISION_DATE_REQUIRED = _("Cần ghi ngày quyết định.")
 MSG_DECISION_UNDATED = _("Quyết định %(number)s chưa có ngày ban hành: hãy ghi ngày trong sổ quyết định trước.")
@@ -1351,7 +1351,7 @@ def district_dissolve(
     The rules (not dissolved yet; the successor in the same province, active that day; or the
     district's own province taking over its functions; a decision issued by then) are
     districts.services.dissolution_errors and `_decision_not_after`. Each agency ends citing
-    `decision`, and goes (issue 14, lineage across districts):
+    `decision`, and goes (lineage across districts):
 
     - with a successor district: into its agency of the same type active that day, when it
       has exactly one ("the bodies of equivalent function of the two localities are merged");
@@ -1391,7 +1391,7 @@ def district_dissolve(
     return district
 
 
-# --- agency types (issue 11: the admin writes through here) ----------------------------------
+# --- agency types (the admin writes through here too) ---------------------------------------
 
 MSG_AGENCY_TYPE_CODE_FIXED = _("Mã loại cơ quan không thể thay đổi.")
 MSG_AGENCY_TYPE_IN_USE = _("Không thể xóa loại cơ quan “%(type)s”: %(count)s cơ quan hoặc đề án đang dùng nó.")
@@ -1452,7 +1452,7 @@ def headcount_delete(*, record: HeadcountRecord, user) -> None:
     record.delete()
 
 
-# --- issue 4: a district's headcounts on one date, all together or none ---------------------
+# --- a district's headcounts on one date, all together or none ------------------------------
 
 MSG_HEADCOUNT_ROW_OTHER_DISTRICT = _("Cơ quan “%(agency)s” không thuộc %(district)s.")
 MSG_HEADCOUNT_ROW_TWICE = _("Cơ quan “%(agency)s” có nhiều hơn một dòng.")
@@ -1556,7 +1556,7 @@ def headcount_record_many(
     return saved
 
 
-# --- issue 11: plausibility warnings -----------------------------------------------------------
+# --- plausibility warnings --------------------------------------------------------------------
 # Figures that are possible but unlikely: more people at work than the agency's quota, or a jump
 # of more than half between an agency's consecutive records (a typo such as 150 for 15). They are
 # not refused outright: the editor confirms them (`confirm=True`), on every entry path.
@@ -1647,7 +1647,7 @@ def refuse_unconfirmed(warnings: dict) -> None:
         raise HeadcountWarnings({**warnings, "confirm": [ValidationError(MSG_CONFIRM_WARNINGS, code="unconfirmed")]})
 
 
-# --- issue 16: roles and district scopes, set by an administrator in the application ---------
+# --- roles and district scopes, set by an administrator in the application ------------------
 
 MSG_ACCESS_ADMIN_ONLY = _("Chỉ quản trị viên mới được phân quyền người dùng.")
 MSG_ACCESS_BAD_ROLE = _("Vai trò không hợp lệ.")
