@@ -22,6 +22,7 @@ from core.audit import history_reason, save_new_with_links
 from core.dates import fmt_date
 from core.errors import MSG_STALE_VERSION, MergerStateConflict, StaleVersion  # noqa: F401  (re-exported)
 from core.roles import ANALYSTS, EDITORS, LEADERS
+from core.services import refuse_key_change, set_fields
 from core.validation import (  # noqa: F401  (re-exported)
     MAX_DATE,
     MAX_HEADCOUNT,
@@ -234,9 +235,7 @@ def agency_update(*, agency: Agency, data: dict, user, expected_version: int | N
     )
     if "established_on" in data:
         _refuse_no_establishment(data["established_on"])
-    for field in AGENCY_EDITABLE_FIELDS:
-        if field in data:
-            setattr(agency, field, data[field])
+    set_fields(agency, data, AGENCY_EDITABLE_FIELDS)
     same = duplicate_agency(
         district=agency.district,
         agency_type=agency.agency_type,
@@ -621,9 +620,7 @@ def programme_update(*, programme: Programme, data: dict, user, expected_version
         if not same:
             has_any = (number or "").strip() or day is not None
             data["decision"] = decision_register(number=number, date=day, user=user) if has_any else None
-    for field in PROGRAMME_EDITABLE_FIELDS:
-        if field in data:
-            setattr(programme, field, data[field])
+    set_fields(programme, data, PROGRAMME_EDITABLE_FIELDS)
     programme.full_clean()
     programme.version += 1
     if "source_types" in data:
@@ -1418,12 +1415,9 @@ def agency_type_update(*, agency_type: AgencyType, data: dict, user) -> AgencyTy
     require_province_wide(user)
     agency_type = AgencyType.objects.select_for_update().get(pk=agency_type.pk)
     data = nfc_data(data)
-    if "code" in data and data["code"] != agency_type.code:
-        raise ValidationError({"code": ValidationError(MSG_AGENCY_TYPE_CODE_FIXED, code="fixed")})
+    refuse_key_change(agency_type, data, MSG_AGENCY_TYPE_CODE_FIXED)
     refuse_bad_input(texts={f: data.get(f) for f in ("name", "name_en")})
-    for field in AGENCY_TYPE_EDITABLE_FIELDS:
-        if field in data:
-            setattr(agency_type, field, data[field])
+    set_fields(agency_type, data, AGENCY_TYPE_EDITABLE_FIELDS)
     agency_type.full_clean()
     agency_type.save()
     return agency_type
