@@ -68,7 +68,7 @@ messages: install
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
 
-# --- issue 7 (hardening) ---------------------------------------------------------------
+# --- production: serve, back up, restore ------------------------------------------------
 .PHONY: serve backup restore
 WORKERS ?= 3
 BACKUP_FILE ?=
@@ -95,7 +95,7 @@ bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/run.py
 
-# --- issue 7 (faults) ------------------------------------------------------------------
+# --- fault tests -----------------------------------------------------------------------
 .PHONY: test-faults
 
 ## The fault test alone (marker `faults`, deselected from `make test`): SIGKILLs a gunicorn worker and

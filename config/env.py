@@ -59,7 +59,7 @@ def database_config() -> dict:
     return config
 
 
-# --- issue 7 (hardening) ---------------------------------------------------------------
+# --- production: the secret key, HTTPS, the proxy ----------------------------------------
 
 # Django's own test of a weak key (security.W009): shorter than 50 characters, fewer than 5
 # distinct ones, or Django's generated insecure prefix.
@@ -94,7 +94,7 @@ def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
     return meta, expected.strip()
 
 
-# --- issue 13: one cache for every worker ----------------------------------------------------
+# --- one cache for every worker -------------------------------------------------------------
 
 LOCAL_CACHE_BACKENDS = {
     "django.core.cache.backends.locmem.LocMemCache",

@@ -17,7 +17,7 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
     """Pages: LocaleMiddleware without the browser's Accept-Language: officials' browsers are
     often set to English, yet the pages speak Vietnamese unless they pick English (cookie).
 
-    The API (issue 15): a client states its language with `Accept-Language` (no header:
+    The API: a client states its language with `Accept-Language` (no header:
     Vietnamese; the language switch's cookie, when a browser sends one, comes first), so its
     answers say `Vary: Accept-Language, Cookie`; pages, which ignore the header, only say
     `Vary: Cookie`.
@@ -64,7 +64,7 @@ class RateLimitHeadersMiddleware:
 class RefuseNulMiddleware:
     """A NUL character in the path or in a query value (`/?province=%00`, `/districts/%00/`) is
     a 400 before any view runs: PostgreSQL refuses NUL in text, which turned such lookups and
-    filters into 500s (issue 13). Forms and serializers refuse NUL in bodies themselves."""
+    filters into 500s. Forms and serializers refuse NUL in bodies themselves."""
 
     def __init__(self, get_response):
         self.get_response = get_response

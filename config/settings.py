@@ -142,7 +142,7 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
-    # ASCII: client generators derive package and module names from the title (issue 15).
+    # ASCII: client generators derive package and module names from the title.
     "TITLE": "Quang Ninh Merger Tracker API",
     "DESCRIPTION": "District-level agency mergers in Quảng Ninh province, 2015-2020.",
     "VERSION": "1.0.0",
@@ -160,14 +160,14 @@ LOGGING = {
     "loggers": {"weasyprint": {"level": "ERROR"}},
 }
 
-# --- issue 4: web pages -------------------------------------------------------------------
+# --- web pages ---------------------------------------------------------------------------
 # Dates shown and typed as dd/mm/yyyy (yyyy-mm-dd accepted too), numbers with the
 # language's separators (1.234 in Vietnamese, 1,234 in English).
 FORMAT_MODULE_PATH = ["config.formats"]
 USE_THOUSAND_SEPARATOR = True
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
-# --- issue 3: REST API (/api/v1/) ---------------------------------------------------------
+# --- REST API (/api/v1/) -----------------------------------------------------------------
 
 
 def throttle_rate(name: str, default: str) -> str | None:
@@ -186,15 +186,15 @@ REST_FRAMEWORK.update(
         "PAGE_SIZE": 50,
         # No browsable API: every answer under /api/ is JSON (or CSV when asked for).
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "core.api.renderers.CSVRenderer"],
-        # JSON bodies only (issue 15: a client generator offered form and multipart variants it
-        # cannot build), with a size, depth and text check (issue 13: no 500 from a crafted body).
+        # JSON bodies only (a client generator would offer form and multipart variants it cannot
+        # build), with a size, depth and text check (no 500 from a crafted body).
         "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
         # Each throttle records its budget for the RateLimit-* headers (core.api.throttles).
         "DEFAULT_THROTTLE_CLASSES": [
             "core.api.throttles.AnonRateThrottle",
             "core.api.throttles.UserRateThrottle",
         ],
-        # One budget per purpose (issue 15): data reads (anon, user), token attempts (token) and
+        # One budget per purpose: data reads (anon, user), token attempts (token) and
         # the schema and its docs (schema), so that 60 schema downloads do not lock out logins.
         "DEFAULT_THROTTLE_RATES": {
             "anon": throttle_rate("API_THROTTLE_ANON", "60/minute"),
@@ -224,17 +224,17 @@ SPECTACULAR_SETTINGS.update(
             "MeasureEnum": "mergers.figures.MEASURES",
         },
         # ASCII names for the enums of query parameters, CSV answers as text, JSON-only bodies,
-        # the token endpoint anonymous (core/api/schema.py, issue 15).
+        # the token endpoint anonymous (core/api/schema.py).
         "POSTPROCESSING_HOOKS": [
             "drf_spectacular.hooks.postprocess_schema_enums",
             "core.api.schema.postprocess_schema",
         ],
     }
 )
-# --- issue 15: a CSV of a list is every filtered row, streamed, up to this many (else a 400).
+# --- CSV lists: every filtered row, streamed, up to this many (else a 400).
 API_CSV_MAX_ROWS = env_int("API_CSV_MAX_ROWS", 100_000)
 
-# --- issue 7 (hardening): production security, CSP, login brute-force protection -------
+# --- production security, CSP, login brute-force protection ------------------------------
 # `manage.py check --deploy --fail-level WARNING` passes with DJANGO_DEBUG=0 (tested in
 # tests/hardening/test_settings.py). Everything below that only makes sense over HTTPS is
 # switched on only when DEBUG is off, so `make run` keeps working on plain http.
@@ -316,18 +316,18 @@ if not DEBUG:
         SILENCED_SYSTEM_CHECKS = ["security.W008"]
     CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
-# --- issue polish: the empty choice of every list filter reads "Tất cả" (all), not "---------".
+# --- list filters: the empty choice of every list filter reads "Tất cả" (all), not "---------".
 FILTERS_EMPTY_CHOICE_LABEL = _("Tất cả")
 
-# --- issue 6: the read cache (core/readcache.py). Pages and API responses are reused until
+# --- the read cache (core/readcache.py). Pages and API responses are reused until
 # the next committed write changes the data stamp in the database. The stamp keeps every
 # worker's own cache right, so a per-process cache needs no shared server. 0 turns it off.
 READ_CACHE_SECONDS = env_int("DJANGO_READ_CACHE_SECONDS", 300)
-# --- issue 13: Redis when REDIS_URL is set (throttles, read cache, cached auth shared by every
+# --- the cache: Redis when REDIS_URL is set (throttles, read cache, cached auth shared by every
 # worker), local memory otherwise; `manage.py check --deploy` warns about the latter (config/checks.py).
 CACHES = cache_config()
 
-# --- issue 13: limits on an uploaded headcount workbook (mergers/imports.py), checked before
+# --- uploads: limits on a headcount workbook (mergers/imports.py), checked before
 # it is parsed. A legitimate district sheet has tens of rows and 4 columns; these are generous.
 # The zip limits bound what openpyxl may decompress (Python's zipfile never yields more than a
 # member's declared size), so a "zip bomb" or a shared-strings bomb is refused up front.
@@ -357,7 +357,7 @@ in Quảng Ninh province).
 - `?brief=1`: chỉ `id`, `url`, `display` và khóa tự nhiên; `?fields=a,b`: chỉ các trường này.
 - Giới hạn tần suất: tiêu đề `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`; 429 có `Retry-After`.
 """
-# --- issue 14: the decision register's scanned copies ----------------------------------------
+# --- the decision register's scanned copies -----------------------------------------------
 # Stored through Django's storage API (STORAGES["default"]) under MEDIA_ROOT/decisions/, never
 # served as static files: /decisions/<id>/scan/ hands them to signed-in users with the view
 # permission only (no MEDIA_URL route exists). PDF, PNG or JPEG, at most this many bytes.

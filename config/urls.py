@@ -12,7 +12,7 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("", include("reports.urls")),
     path("districts/", include((district_urlpatterns, "districts"))),
-    # issue 4: web pages for mergers, agencies, programmes, headcounts
+    # Web pages for mergers, agencies, programmes, headcounts
     path("", include("mergers.urls")),
 ]
 

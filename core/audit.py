@@ -1,4 +1,4 @@
-"""Who wrote what (issue 7, audit): django-simple-history records every save.
+"""Who wrote what: django-simple-history records every save.
 
 Requests: HistoryRequestMiddleware puts the signed-in user on each record (forms, API,
 admin, import). Management commands have no user: their records keep `history_user`
@@ -66,29 +66,10 @@ def record_loaded(objects_by_model: dict, *, loaded_at, reason: str | None = Non
             model.history.bulk_history_create(new, default_change_reason=reason, default_date=loaded_at)
 
 
-def m2m_history_fields(history_model) -> list[tuple[str, str, str]]:
-    """(field name, accessor of its rows on a historical record, attname of the linked id) of each
-    many-to-many field the history tracks (HistoricalRecords(m2m_fields=...)): a programme's
-    source types, a merger's source agencies. Read by the API's and the pages' history alike."""
-    links = []
-    for field in getattr(history_model, "_history_m2m_fields", []):
-        for relation in history_model._meta.related_objects:
-            if relation.related_model.__name__ == f"{history_model.__name__}_{field.name}":
-                target = relation.related_model._meta.get_field(field.m2m_reverse_field_name()).attname
-                links.append((field.name, relation.get_accessor_name(), target))
-    return links
-
-
-def m2m_history_ids(record, link: tuple[str, str, str]) -> list:
-    """The sorted ids a historical record links to through one of m2m_history_fields()."""
-    _, accessor, target = link
-    return sorted(getattr(row, target) for row in getattr(record, accessor).all())
-
-
 def save_new_with_links(obj, links: dict) -> None:
     """Create `obj` and set its many-to-many `links` ({field name: objects}) with one creation
     record in its history. Left to itself, simple_history records the creation without the links
-    and then a change adding them: an empty-looking "Sửa" row beside "Tạo mới" (issue 16)."""
+    and then a change adding them: an empty-looking "Sửa" row beside "Tạo mới"."""
     obj.skip_history_when_saving = True
     try:
         obj.save()

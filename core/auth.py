@@ -9,7 +9,7 @@ refused on the very next request, as without the cache.
 
 Whatever happens outside the application (QuerySet.update(is_active=False), a row deleted in
 psql, a restore), which renews no stamp, a cached user or set of permissions is used for at
-most AUTH_CACHE_SECONDS after it was read from the database (issue 13): each entry carries the
+most AUTH_CACHE_SECONDS after it was read from the database: each entry carries the
 time it was read, checked on every hit, whatever the cache backend does with its own timeout.
 """
 

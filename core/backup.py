@@ -19,6 +19,7 @@ import subprocess
 from pathlib import Path
 
 import dj_database_url
+from django.db import connections
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # the project directory
 
@@ -34,6 +35,11 @@ class BackupError(Exception):
 
 def database_from_url(url: str) -> dict:
     return dj_database_url.parse(url)
+
+
+def database_or_default(url: str | None) -> dict:
+    """The database `url` names (a command's --database-url), else the application's own."""
+    return database_from_url(url) if url else connections["default"].settings_dict
 
 
 def engine_of(database: dict) -> str:

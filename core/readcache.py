@@ -18,7 +18,7 @@ and the entries of the old stamp live at most READ_CACHE_SECONDS.
 Writes that bypass the models' signals (COPY in the synthetic generator, the summary rebuild
 command) call `bump()` themselves.
 
-Scoped by province (issue 17): a write also renews the stamp of the province it touched
+Scoped by province: a write also renews the stamp of the province it touched
 (reports.ProvinceVersion; writes to what every province shares, programmes, agency types,
 users and rights, the districts' layout, renew the shared stamp). An answer about one
 province (`key(..., province=code)`) is keyed on that province's stamp and the shared one,

@@ -5,19 +5,7 @@ from django.utils.translation import gettext_lazy as _
 EDITORS, LEADERS, ANALYSTS = "editors", "leaders", "analysts"
 ROLE_LABELS = {EDITORS: _("Biên tập"), LEADERS: _("Lãnh đạo"), ANALYSTS: _("Phân tích")}
 
-# Models whose data the roles work with, as "app_label.model".
-DATA_MODELS = [
-    "districts.province",
-    "districts.district",
-    "mergers.agencytype",
-    "mergers.agency",
-    "mergers.programme",
-    "mergers.merger",
-    "mergers.mergerstage",
-    "mergers.headcountrecord",
-    "mergers.decision",
-]
-# What editors may add and change (everything else they only view).
+# What editors may add and change, as "app_label.model".
 EDITABLE_MODELS = [
     "mergers.agency",
     "mergers.programme",
@@ -26,6 +14,8 @@ EDITABLE_MODELS = [
     "mergers.headcountrecord",
     "mergers.decision",
 ]
+# Models whose data the roles work with: the editable ones, and the province's frame, only viewed.
+DATA_MODELS = ["districts.province", "districts.district", "mergers.agencytype", *EDITABLE_MODELS]
 
 
 def role_permissions() -> dict[str, list[tuple[str, str]]]:

@@ -1,4 +1,4 @@
-"""The admin writes through the services (issue 11): a mixin for every ModelAdmin that changes data.
+"""The admin writes through the services, so a rule is written once: a mixin for every ModelAdmin that changes data.
 
 `call_service(request, obj, form, change)` does the save, `delete_service(request, obj)` the
 deletion (without one, the admin offers no deletion). A refusal (ValidationError,

@@ -1,4 +1,5 @@
-"""Reads of districts: what is valid on a date, who may edit where."""
+"""Reads of districts: what is valid on a date, which districts a user may edit (districts.scope
+refuses with it)."""
 
 import datetime
 
@@ -29,25 +30,14 @@ def districts_in_period(start: datetime.date, end: datetime.date, *, province=No
 
 
 def editable_district_ids(user) -> set[int] | None:
-    """Ids of the districts `user` may write for; None means every district."""
-    scope = getattr(user, "editor_scope", None) if user is not None else None
+    """Ids of the districts `user` may write for; None means every district (the system, or an
+    editor without a scope); no one (None, anonymous) may write for none. districts.scope decides
+    with it."""
+    if is_system(user):  # system writes: commands, the seed
+        return None
+    if user is None or not user.is_authenticated:
+        return set()
+    scope = getattr(user, "editor_scope", None)
     if scope is None:
         return None
     return set(scope.districts.values_list("id", flat=True))
-
-
-def user_can_edit_district(user, district: District) -> bool:
-    if is_system(user):  # system writes: commands, the seed
-        return True
-    if user is None or not user.is_authenticated:
-        return False
-    ids = editable_district_ids(user)
-    return ids is None or district.id in ids
-
-
-def user_is_province_wide(user) -> bool:
-    """May write the province's shared data (programmes, agency types): an editor with no
-    district scope. An editor limited to some districts may not: a programme applies to all."""
-    if is_system(user):  # system writes: commands, the seed
-        return True
-    return user is not None and user.is_authenticated and editable_district_ids(user) is None

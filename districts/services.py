@@ -1,4 +1,4 @@
-"""Every write to provinces and districts (issue 11: the admin goes through services too).
+"""Every write to provinces and districts (the admin goes through them too).
 
 Keyword-only, atomic, `full_clean()` before `save()`, refusals keyed by field. A district's
 dissolution also ends its agencies' activity: that is mergers.services.district_dissolve,
@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import fmt_date
+from core.services import refuse_key_change, set_fields
 from districts.models import District, Province
 
 MSG_SUCCESSOR_SELF = _("Một đơn vị không thể kế thừa chính nó.")
@@ -34,11 +35,6 @@ def _fmt(day: datetime.date) -> str:
     return fmt_date(day)
 
 
-def _refuse_code_change(obj, data: dict) -> None:
-    if "code" in data and data["code"] != obj.code:
-        raise ValidationError({"code": ValidationError(MSG_CODE_FIXED, code="fixed")})
-
-
 # --- provinces --------------------------------------------------------------------------
 
 
@@ -54,10 +50,8 @@ def province_create(*, code: str, name: str, user) -> Province:
 def province_update(*, province: Province, data: dict, user) -> Province:
     """Rename a province; its GSO code is its identifier and never changes."""
     province = Province.objects.select_for_update().get(pk=province.pk)
-    _refuse_code_change(province, data)
-    for field in PROVINCE_EDITABLE_FIELDS:
-        if field in data:
-            setattr(province, field, data[field])
+    refuse_key_change(province, data, MSG_CODE_FIXED)
+    set_fields(province, data, PROVINCE_EDITABLE_FIELDS)
     province.full_clean()
     province.save()
     return province
@@ -91,7 +85,7 @@ def district_update(*, district: District, data: dict, user) -> District:
     mergers.services.district_dissolve (it ends the district's agencies), and then stay.
     """
     district = District.objects.select_for_update().get(pk=district.pk)
-    _refuse_code_change(district, data)
+    refuse_key_change(district, data, MSG_CODE_FIXED)
     errors: dict[str, list] = {}
     if "province" in data and data["province"] != district.province:
         errors["province"] = [ValidationError(MSG_CODE_FIXED, code="fixed")]
@@ -107,9 +101,7 @@ def district_update(*, district: District, data: dict, user) -> District:
                 )
     if errors:
         raise ValidationError(errors)
-    for field in DISTRICT_EDITABLE_FIELDS:
-        if field in data:
-            setattr(district, field, data[field])
+    set_fields(district, data, DISTRICT_EDITABLE_FIELDS)
     district.full_clean()
     district.save()
     return district

@@ -3,7 +3,7 @@
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from districts import services as district_services
 from districts.admin_services import ServiceAdminMixin
 from districts.models import District, EditorScope
+from districts.scope import require_district
 from districts.selectors import editable_district_ids
 from mergers import services
 from mergers.models import Agency, AgencyType, Decision, HeadcountRecord, Merger, MergerStage, Programme
@@ -20,7 +21,7 @@ class DistrictScopedAdminMixin:
     """An editor limited to some districts (EditorScope) sees and edits only their records.
 
     Lists and choices are limited to his districts; opening or posting the change form of
-    another district's record answers 403 and writes nothing (issue 7).
+    another district's record answers 403 and writes nothing.
     `district_path` is the lookup from the model to its district.
     """
 
@@ -49,8 +50,7 @@ class DistrictScopedAdminMixin:
         district = obj
         for step in self.district_path.split("__"):
             district = getattr(district, step)
-        if district.id not in ids:
-            raise PermissionDenied(services.MSG_DISTRICT_NOT_ALLOWED % {"district": district.full_name})
+        require_district(request.user, district)
         return obj
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -186,7 +186,7 @@ class AgencyAdmin(DistrictScopedAdminMixin, ServiceAdminMixin, SimpleHistoryAdmi
 
 @admin.register(Decision)
 class DecisionAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
-    """The decision register (issue 14): registered and corrected through the services."""
+    """The decision register: registered and corrected through the services."""
 
     list_display = ["number", "date", "issuer", "district", "kind", "title", "source_kind"]
     list_filter = ["issuer", "kind", "source_kind"]
@@ -375,7 +375,7 @@ class HeadcountRecordAdmin(DistrictScopedAdminMixin, ServiceAdminMixin, SimpleHi
         services.headcount_delete(record=obj, user=request.user)
 
 
-# --- issue 16: editors' scopes through the service that records each change ---------------------
+# --- editors' scopes, through the service that records each change ----------------------------
 
 
 @admin.register(EditorScope)

@@ -21,7 +21,7 @@ class MergerStatus(models.TextChoices):
 # The order in which a merger moves forward; completion and cancellation have their own services.
 STAGE_ORDER = [MergerStatus.PLANNED, MergerStatus.TITLES_UNIFIED, MergerStatus.APPROVED, MergerStatus.COMPLETED]
 OPEN_STATUSES = [MergerStatus.PLANNED, MergerStatus.TITLES_UNIFIED, MergerStatus.APPROVED]
-# The stages a programme may require of its mergers after "planned" (issue 14, stage rules), in order.
+# The stages a programme may require of its mergers after "planned", in order.
 PROGRAMME_STAGES = [MergerStatus.TITLES_UNIFIED, MergerStatus.APPROVED, MergerStatus.COMPLETED]
 
 
@@ -41,7 +41,7 @@ REAL_KINDS = (SourceKind.OFFICIAL, SourceKind.PUBLISHED)
 
 
 class DecisionIssuer(models.TextChoices):
-    """Who issued a decision (issue 14, the decision register)."""
+    """Who issued a decision (the decision register)."""
 
     PROVINCIAL_PARTY = "tinh-uy", _("Tỉnh ủy")
     PROVINCIAL_STANDING = "btv-tinh-uy", _("Ban Thường vụ Tỉnh ủy")

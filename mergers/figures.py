@@ -479,8 +479,23 @@ def merger_figures(measure: str = "authorised") -> dict:
 # --- programmes ---------------------------------------------------------------------------
 
 
+class Reduction:
+    """Staff saved: the headcount before minus after, and its share of before (missing: None)."""
+
+    headcount_before: int | None
+    headcount_after: int | None
+
+    @property
+    def reduction(self) -> int | None:
+        return minus(self.headcount_before, self.headcount_after)
+
+    @property
+    def reduction_pct(self) -> float | None:
+        return pct(self.reduction, self.headcount_before)
+
+
 @dataclasses.dataclass
-class ProgrammeFigures:
+class ProgrammeFigures(Reduction):
     """A programme's progress and results in a province (or everywhere) on a date."""
 
     programme: Programme
@@ -498,30 +513,14 @@ class ProgrammeFigures:
     def completed(self) -> int:
         return len(self.districts_completed)
 
-    @property
-    def reduction(self) -> int | None:
-        return minus(self.headcount_before, self.headcount_after)
-
-    @property
-    def reduction_pct(self) -> float | None:
-        return pct(self.reduction, self.headcount_before)
-
 
 @dataclasses.dataclass
-class ProgrammeTotals:
+class ProgrammeTotals(Reduction):
     headcount_before: int | None
     headcount_after: int | None
     focal_points_removed: int
     mergers_without_data: int
     demo: bool
-
-    @property
-    def reduction(self) -> int | None:
-        return minus(self.headcount_before, self.headcount_after)
-
-    @property
-    def reduction_pct(self) -> float | None:
-        return pct(self.reduction, self.headcount_before)
 
 
 def programmes_ordered():
@@ -781,7 +780,7 @@ def actual_vs_authorised(*, on: datetime.date, districts: Sequence[District]) ->
     )
 
 
-# --- the end of the district tier (issue 14) --------------------------------------------------
+# --- the end of the district tier ---------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)
@@ -852,7 +851,7 @@ def tier_default_as_of(province: Province | None, day: datetime.date) -> datetim
     return last_end - datetime.timedelta(days=1)
 
 
-# --- focal-point reconciliation (issue 14) ----------------------------------------------------
+# --- focal-point reconciliation ----------------------------------------------------------
 # For a period (start, end] and a district or a province: the agencies active on the start
 # date, plus those established in the period, minus those merged away (into a merger's result
 # or, when their district joined another, into the receiving district's agency of the same

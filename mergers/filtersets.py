@@ -36,7 +36,7 @@ class DistrictCodeFilter(django_filters.ModelChoiceFilter):
 
 
 # A row id, as the database stores it: 64-bit. A larger number (9223372036854775808, 1e20) is a
-# 400 naming the filter, where it reached SQLite as an OverflowError, a 500 (issue 13).
+# 400 naming the filter, where it reached SQLite as an OverflowError, a 500.
 MAX_ID = 2**63 - 1
 
 

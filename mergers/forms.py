@@ -33,7 +33,7 @@ class DateInput(forms.DateInput):
 
 
 def date_in_range(value) -> None:
-    """The services' date range (issue 7): refused on its field, before anything depends on it."""
+    """The services' date range: refused on its field, before anything depends on it."""
     errors = bad_input_errors(dates={"date": value})
     if errors:
         raise forms.ValidationError(errors["date"])
@@ -436,7 +436,7 @@ class HeadcountImportForm(HeadcountChooseForm, HeadcountSourceForm):
         return upload
 
 
-# --- access (issue 16) ----------------------------------------------------------------------
+# --- access ------------------------------------------------------------------------------------
 
 MSG_SCOPE_CHOOSE = _("Chọn ít nhất một đơn vị, hoặc chọn “Toàn tỉnh”.")
 
@@ -470,7 +470,7 @@ class AccessForm(BootstrapMixin, forms.Form):
         return data
 
 
-# --- the decision register (issue 14) -------------------------------------------------------
+# --- the decision register -------------------------------------------------------------------
 
 
 class DecisionForm(BootstrapMixin, forms.Form):

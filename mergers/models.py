@@ -1,5 +1,5 @@
 """Agencies, merger programmes, mergers and headcounts: everything effective-dated; the
-decisions that authorised them (issue 14, the decision register)."""
+decisions that authorised them (the decision register)."""
 
 import pathlib
 import uuid
@@ -155,7 +155,7 @@ class Agency(models.Model):
     def is_active_on(self, day) -> bool:
         return is_valid_on(self.established_on, self.dissolved_on, day)
 
-    # Lineage across districts (issue 14). From mergers.selectors.agency_list_with_lineage's
+    # Lineage across districts. From mergers.selectors.agency_list_with_lineage's
     # annotation and prefetches when present; otherwise read here.
     @property
     def successor_ids(self) -> list[int]:
@@ -443,7 +443,7 @@ class MergerStage(models.Model):
         related_name="stages",
         verbose_name=_("quyết định"),
     )
-    # The programme's stages this move went past without passing them, and why (issue 14).
+    # The programme's stages this move went past without passing them, and why.
     skipped = models.JSONField(_("giai đoạn bỏ qua"), default=list, blank=True)
     skip_reason = models.TextField(_("lý do bỏ qua"), blank=True)
     created_by = models.ForeignKey(

@@ -15,7 +15,7 @@ Published (from the articles):
 Actual headcounts are not in the articles: demo values (`demo_actual`) on the demo records from
 each merger's result on, so that the actual-against-authorised report is not empty.
 
-Official (public record, named by issue 14; not in the two articles):
+Official (public record; not in the two articles):
 - Resolution 837/NQ-UBTVQH14 of the Standing Committee of the National Assembly, 17/12/2019:
   Hoành Bồ (204) merged into Hạ Long (193) from 2020-01-01; "the district-level bodies of
   equivalent function of the two localities are merged": each Hoành Bồ agency into Hạ Long's
@@ -45,7 +45,7 @@ OFFICIAL = SourceKind.OFFICIAL  # a public record named by the brief (837/NQ-UBT
 DEMO_NOTE = "Số liệu minh họa (demo), không có trong nguồn"
 ARTICLE_2017 = "Báo Quảng Ninh, 28/09/2017: sơ kết 2 năm Quyết định 44-QĐ/TU"
 ARTICLE_2019 = "Báo Quảng Ninh: hợp nhất Tổ chức - Nội vụ, Kiểm tra - Thanh tra cấp huyện"
-PUBLIC_RECORD = "Văn bản công bố (theo issue 14); không có trong hai bài báo nguồn"
+PUBLIC_RECORD = "Văn bản công bố chính thức; không có trong hai bài báo nguồn"
 
 # The decision register: (key, number, date, issuer, kind, title, source, source kind).
 DECISIONS = [

@@ -32,7 +32,7 @@ def merger_successor_id():
 
 
 def agency_list_with_lineage() -> QuerySet[Agency]:
-    """Agencies with where they came from and where they went, across districts too (issue 14):
+    """Agencies with where they came from and where they went, across districts too:
     `predecessor_list` (the sources of the merger that created it, and other districts' agencies
     merged into it) and `successor_ids` (its merger's result, or the agency it was merged into).
     Three queries more than `agency_list`, whatever the number of agencies."""
@@ -180,7 +180,7 @@ def agencies_for_headcount_entry(day: datetime.date, *, district) -> QuerySet[Ag
     )
 
 
-# --- the decision register (issue 14) -------------------------------------------------------
+# --- the decision register ------------------------------------------------------------------
 
 
 def decision_list() -> QuerySet[Decision]:

@@ -18,10 +18,12 @@ from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.actors import is_system
 from core.audit import history_reason, save_new_with_links
 from core.dates import fmt_date
 from core.errors import MSG_STALE_VERSION, MergerStateConflict, StaleVersion  # noqa: F401  (re-exported)
 from core.roles import ANALYSTS, EDITORS, LEADERS
+from core.services import refuse_key_change, set_fields
 from core.validation import (  # noqa: F401  (re-exported)
     MAX_DATE,
     MAX_HEADCOUNT,
@@ -34,7 +36,7 @@ from core.validation import (  # noqa: F401  (re-exported)
     refuse_bad_input,
 )
 from districts.models import AccessChange, District, EditorScope
-from districts.selectors import user_can_edit_district, user_is_province_wide
+from districts.scope import require_district, require_province_wide
 from districts.services import MSG_ALREADY_DISSOLVED, MSG_SUCCESSOR_SELF, dissolution_errors  # noqa: F401  (re-exported)
 from districts.text import search_key
 from mergers.choices import (
@@ -73,24 +75,9 @@ MSG_HEADCOUNT_EXISTS = _("Cơ quan “%(agency)s” đã có số liệu biên c
 MSG_HEADCOUNT_NO_FIGURE = _("Cần ít nhất một số liệu: biên chế được giao hoặc thực tế.")
 MSG_NEGATIVE = _("Số liệu không được âm.")
 MSG_SOURCE_REQUIRED = _("Cần ghi nguồn của số liệu.")
-MSG_DISTRICT_NOT_ALLOWED = _("Bạn không có quyền biên tập số liệu của %(district)s.")
-MSG_PROVINCE_WIDE_ONLY = _(
-    "Chỉ người biên tập toàn tỉnh mới được thay đổi dữ liệu dùng chung của tỉnh (đề án, loại cơ quan)."
-)
 
 
 _fmt = fmt_date
-
-
-def _require_district(user, district: District) -> None:
-    if not user_can_edit_district(user, district):
-        raise PermissionDenied(MSG_DISTRICT_NOT_ALLOWED % {"district": district.full_name})
-
-
-def require_province_wide(user) -> None:
-    """Programmes and agency types serve every district: an editor limited to some may not change them."""
-    if not user_is_province_wide(user):
-        raise PermissionDenied(MSG_PROVINCE_WIDE_ONLY)
 
 
 def _check_version(obj, expected_version: int | None) -> None:
@@ -98,7 +85,7 @@ def _check_version(obj, expected_version: int | None) -> None:
         raise StaleVersion(MSG_STALE_VERSION, code="stale")
 
 
-# --- issue 16: one form of every text, duplicates refused ------------------------------------
+# --- one form of every text, duplicates refused ---------------------------------------------
 # A name typed with combining diacritics ("Cô Tô" as C o U+0302 ...) looks the same as the
 # precomposed one but is another string: every text a service stores is normalised to NFC
 # first, whatever the entry point (forms, API, admin, import, commands).
@@ -182,7 +169,7 @@ def agency_create(
 ) -> Agency:
     """Create an agency; its establishment date is required (an estimate, flagged, if not known).
     `established_by` and `dissolved_by` cite the decisions (issued on or before the dates)."""
-    _require_district(user, district)
+    require_district(user, district)
     name = nfc(name)
     refuse_bad_input(dates={"established_on": established_on, "dissolved_on": dissolved_on}, texts={"name": name})
     _refuse_no_establishment(established_on)
@@ -241,7 +228,7 @@ def _refuse_no_establishment(established_on) -> None:
 def agency_update(*, agency: Agency, data: dict, user, expected_version: int | None = None) -> Agency:
     """Change an agency's own fields. Its district never changes: create a new agency."""
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
-    _require_district(user, agency.district)
+    require_district(user, agency.district)
     _check_version(agency, expected_version)
     data = nfc_data(data)
     refuse_bad_input(
@@ -249,9 +236,7 @@ def agency_update(*, agency: Agency, data: dict, user, expected_version: int | N
     )
     if "established_on" in data:
         _refuse_no_establishment(data["established_on"])
-    for field in AGENCY_EDITABLE_FIELDS:
-        if field in data:
-            setattr(agency, field, data[field])
+    set_fields(agency, data, AGENCY_EDITABLE_FIELDS)
     same = duplicate_agency(
         district=agency.district,
         agency_type=agency.agency_type,
@@ -269,10 +254,10 @@ def agency_update(*, agency: Agency, data: dict, user, expected_version: int | N
     return agency
 
 
-# --- the decision register (issue 14) ------------------------------------------------------
+# --- the decision register -----------------------------------------------------------------
 
 NO_NUMBER = "(không số)"
-# Django's own "blank" message, as the free-text field said before the register (issue 14).
+# Django's own "blank" message, as the free-text field said before the register.
 MSG_DECISION_NUMBER_REQUIRED = models.Field.default_error_messages["blank"]
 MSG_DECISION_DATE_REQUIRED = _("Cần ghi ngày quyết định.")
 MSG_DECISION_UNDATED = _("Quyết định %(number)s chưa có ngày ban hành: hãy ghi ngày trong sổ quyết định trước.")
@@ -362,7 +347,7 @@ def guess_kind(number: str) -> str:
 def _require_decision_scope(user, issuer: str, district: District | None) -> None:
     """A district's decisions: its editors; the province's and the State's: province-wide editors."""
     if issuer in DISTRICT_ISSUERS and district is not None:
-        _require_district(user, district)
+        require_district(user, district)
     else:
         require_province_wide(user)
 
@@ -636,9 +621,7 @@ def programme_update(*, programme: Programme, data: dict, user, expected_version
         if not same:
             has_any = (number or "").strip() or day is not None
             data["decision"] = decision_register(number=number, date=day, user=user) if has_any else None
-    for field in PROGRAMME_EDITABLE_FIELDS:
-        if field in data:
-            setattr(programme, field, data[field])
+    set_fields(programme, data, PROGRAMME_EDITABLE_FIELDS)
     programme.full_clean()
     programme.version += 1
     if "source_types" in data:
@@ -718,7 +701,7 @@ def headcount_record(
     `confirm` says the editor has seen the warnings and keeps the figures.
     """
     agency = Agency.objects.select_related("district").get(pk=agency.pk)
-    _require_district(user, agency.district)
+    require_district(user, agency.district)
     source = nfc(source)
     errors = _validate_headcount(agency=agency, as_of=as_of, authorised=authorised, actual=actual, source=source)
     if HeadcountRecord.objects.filter(agency=agency, as_of=as_of).exists():
@@ -780,7 +763,7 @@ def headcount_update(
     Implausible figures are refused with HeadcountWarnings unless `confirm` (as headcount_record).
     """
     record = HeadcountRecord.objects.select_for_update().select_related("agency__district").get(pk=record.pk)
-    _require_district(user, record.agency.district)
+    require_district(user, record.agency.district)
     _check_version(record, expected_version)
     source = nfc(source)
     errors = _validate_headcount(
@@ -894,7 +877,7 @@ def merger_create_errors(
     The form calls it too, so that an editor sees the service's refusals in the same round as
     the form's own (a missing decision number and a source of the wrong type together).
     """
-    _require_district(user, district)
+    require_district(user, district)
     decision_number, note, source = nfc(decision_number), nfc(note), nfc(source)
     errors = bad_input_errors(
         dates={"decided_on": decided_on, "planned_on": planned_on},
@@ -1001,7 +984,7 @@ def merger_create(
     stage cites `planned_decision`, or the merger's decision when issued by then. The rules are
     `merger_create_errors`.
     """
-    _require_district(user, district)
+    require_district(user, district)
     decision_number, note, source = nfc(decision_number), nfc(note), nfc(source)
     # Read the sources afresh (and lock them): callers may hold stale instances.
     sources = list(Agency.objects.select_for_update().filter(pk__in={a.pk for a in source_agencies}).order_by("pk"))
@@ -1100,7 +1083,7 @@ def merger_advance(
     must be one of them, and going past one needs `skip_reason` (recorded with the stage).
     """
     merger = _lock(merger)
-    _require_district(user, merger.district)
+    require_district(user, merger.district)
     note, skip_reason = nfc(note), nfc(skip_reason)
     refuse_bad_input(dates={"on": on}, multiline={"note": note, "skip_reason": skip_reason})
     _check_version(merger, expected_version)
@@ -1149,7 +1132,7 @@ def merger_cancel(
 ) -> Merger:
     """Cancel an open merger; its sources become free for another merger."""
     merger = _lock(merger)
-    _require_district(user, merger.district)
+    require_district(user, merger.district)
     note = nfc(note)
     refuse_bad_input(dates={"on": on}, multiline={"note": note})
     _check_version(merger, expected_version)
@@ -1207,7 +1190,7 @@ def validate_merger_complete(
     and `merger_complete` before it writes: the rules are written here only. It locks the
     merger and its sources for the rest of the caller's transaction."""
     merger = _lock(merger)
-    _require_district(user, merger.district)
+    require_district(user, merger.district)
     result_name, headcount_source, note = nfc(result_name), nfc(headcount_source), nfc(note)
     refuse_bad_input(
         dates={"effective_on": effective_on},
@@ -1413,7 +1396,7 @@ def district_dissolve(
     The rules (not dissolved yet; the successor in the same province, active that day; or the
     district's own province taking over its functions; a decision issued by then) are
     districts.services.dissolution_errors and `_decision_not_after`. Each agency ends citing
-    `decision`, and goes (issue 14, lineage across districts):
+    `decision`, and goes (lineage across districts):
 
     - with a successor district: into its agency of the same type active that day, when it
       has exactly one ("the bodies of equivalent function of the two localities are merged");
@@ -1423,7 +1406,7 @@ def district_dissolve(
     Its staff move to the successor's agencies: record their new headcounts there.
     """
     district = District.objects.select_for_update().select_related("province").get(pk=district.pk)
-    _require_district(user, district)
+    require_district(user, district)
     refuse_bad_input(dates={"dissolved_on": on})
     errors = dissolution_errors(district=district, on=on, successor=successor, successor_province=successor_province)
     errors.update(_decision_not_after(decision, on, "dissolution_decision"))
@@ -1453,7 +1436,7 @@ def district_dissolve(
     return district
 
 
-# --- agency types (issue 11: the admin writes through here) ----------------------------------
+# --- agency types (the admin writes through here too) ---------------------------------------
 
 MSG_AGENCY_TYPE_CODE_FIXED = _("Mã loại cơ quan không thể thay đổi.")
 MSG_AGENCY_TYPE_IN_USE = _("Không thể xóa loại cơ quan “%(type)s”: %(count)s cơ quan hoặc đề án đang dùng nó.")
@@ -1480,12 +1463,9 @@ def agency_type_update(*, agency_type: AgencyType, data: dict, user) -> AgencyTy
     require_province_wide(user)
     agency_type = AgencyType.objects.select_for_update().get(pk=agency_type.pk)
     data = nfc_data(data)
-    if "code" in data and data["code"] != agency_type.code:
-        raise ValidationError({"code": ValidationError(MSG_AGENCY_TYPE_CODE_FIXED, code="fixed")})
+    refuse_key_change(agency_type, data, MSG_AGENCY_TYPE_CODE_FIXED)
     refuse_bad_input(texts={f: data.get(f) for f in ("name", "name_en")})
-    for field in AGENCY_TYPE_EDITABLE_FIELDS:
-        if field in data:
-            setattr(agency_type, field, data[field])
+    set_fields(agency_type, data, AGENCY_TYPE_EDITABLE_FIELDS)
     agency_type.full_clean()
     agency_type.save()
     return agency_type
@@ -1510,11 +1490,11 @@ def agency_type_delete(*, agency_type: AgencyType, user) -> None:
 def headcount_delete(*, record: HeadcountRecord, user) -> None:
     """Delete a headcount record entered by mistake (the admin only; the history keeps it)."""
     record = HeadcountRecord.objects.select_for_update().select_related("agency__district").get(pk=record.pk)
-    _require_district(user, record.agency.district)
+    require_district(user, record.agency.district)
     record.delete()
 
 
-# --- issue 4: a district's headcounts on one date, all together or none ---------------------
+# --- a district's headcounts on one date, all together or none ------------------------------
 
 MSG_HEADCOUNT_ROW_OTHER_DISTRICT = _("Cơ quan “%(agency)s” không thuộc %(district)s.")
 MSG_HEADCOUNT_ROW_TWICE = _("Cơ quan “%(agency)s” có nhiều hơn một dòng.")
@@ -1550,7 +1530,7 @@ def validate_headcount_many(
     agency id, locked for the rest of the caller's transaction. The workbook import checks a
     file with it even when some of its lines could not be read, so that every problem is listed
     at once."""
-    _require_district(user, district)
+    require_district(user, district)
     source = nfc(source)
     refuse_bad_input(dates={"as_of": as_of}, texts={"source": source})
     errors: dict[str, list] = {}
@@ -1655,7 +1635,7 @@ def headcount_record_many(
     return saved
 
 
-# --- issue 11: plausibility warnings -----------------------------------------------------------
+# --- plausibility warnings --------------------------------------------------------------------
 # Figures that are possible but unlikely: more people at work than the agency's quota, or a jump
 # of more than half between an agency's consecutive records (a typo such as 150 for 15). They are
 # not refused outright: the editor confirms them (`confirm=True`), on every entry path.
@@ -1746,7 +1726,7 @@ def refuse_unconfirmed(warnings: dict) -> None:
         raise HeadcountWarnings({**warnings, "confirm": [ValidationError(MSG_CONFIRM_WARNINGS, code="unconfirmed")]})
 
 
-# --- issue 16: roles and district scopes, set by an administrator in the application ---------
+# --- roles and district scopes, set by an administrator in the application ------------------
 
 MSG_ACCESS_ADMIN_ONLY = _("Chỉ quản trị viên mới được phân quyền người dùng.")
 MSG_ACCESS_BAD_ROLE = _("Vai trò không hợp lệ.")
@@ -1772,10 +1752,11 @@ def user_access_set(*, user, role: str, districts: Iterable[District] | None, by
     """Give `user` one role (or none: "") and a district scope (None: the whole province; an
     empty list: no district, as an EditorScope without districts means).
 
-    Only an administrator (the `districts.change_editorscope` permission) may; each change is
-    recorded (AccessChange: before, after, by whom); nothing changed, nothing recorded.
+    Only an administrator (the `districts.change_editorscope` permission) or the system (`by=SYSTEM`)
+    may; `by=None` is no one, refused. Each change is recorded (AccessChange: before, after, by whom;
+    no one named for the system); nothing changed, nothing recorded.
     """
-    if by is not None and not by.has_perm(ACCESS_PERMISSION):
+    if not (is_system(by) or (by is not None and by.is_authenticated and by.has_perm(ACCESS_PERMISSION))):
         raise PermissionDenied(MSG_ACCESS_ADMIN_ONLY)
     if role not in ("", *ROLES):
         raise ValidationError({"role": ValidationError(MSG_ACCESS_BAD_ROLE, code="invalid")})

@@ -30,7 +30,7 @@ from mergers.seed import AGENCY_TYPES, PROGRAMMES, create_programme
 
 SYNTHETIC = SourceKind.SYNTHETIC
 SOURCE = "Dữ liệu tổng hợp (synthetic) để đo hiệu năng"
-# The programmes' intermediate stages are not generated (issue 14: a skip carries its reason).
+# The programmes' intermediate stages are not generated: a skip would need its reason.
 SKIP_REASON = "Dữ liệu tổng hợp: các giai đoạn trung gian không được tạo."
 FIRST_MONTH = datetime.date(2015, 1, 1)
 LAST_MONTH = datetime.date(2025, 12, 1)

@@ -25,7 +25,7 @@ class DataVersion(models.Model):
 
 
 class ProvinceVersion(models.Model):
-    """The stamp of one province's data (issue 17): renewed, with DataVersion's, after each
+    """The stamp of one province's data: renewed, with DataVersion's, after each
     committed write to that province's districts, agencies, mergers or headcounts. A cached
     answer about one province is keyed on its stamp and on the shared stamp (province_id 0:
     programmes, agency types, users and rights, the districts' layout), so a write elsewhere

@@ -315,7 +315,7 @@ def progress_dict(figures: ProgrammeFigures) -> dict:
 
 
 def progress_totals(figures: list[ProgrammeFigures]) -> dict:
-    """The province's line of the progress report, under the programmes' names (issue 14):
+    """The province's line of the progress report, under the programmes' names:
     `completed` and `total` count district × programme pairs (the districts active on the date
     that had completed each programme, of those districts times the programmes), the staff and
     focal-point figures are the sums over the programmes (`programme_totals`, the dashboard's

@@ -86,7 +86,7 @@ class ReportAccessMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
 
 class TokenAccessMixin:
-    """The exports also take the API's `Authorization: Token KEY` (issue 15): an analyst's
+    """The exports also take the API's `Authorization: Token KEY`: an analyst's
     script downloads them as it reads the API, without a session. A bad token is a JSON 401."""
 
     def dispatch(self, request, *args, **kwargs):

@@ -69,7 +69,7 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None:
         # DRF's messages echo the value refused ('"…" is not a valid choice.'): a lone surrogate in
-        # it would make the JSON renderer fail, turning a 400 into a 500 (issue 13).
+        # it would make the JSON renderer fail, turning a 400 into a 500.
         response.data = _encodable(response.data)
     if response is None:
         # A defect, not bad input: logged with its traceback, answered in JSON all the same.

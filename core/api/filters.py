@@ -1,4 +1,4 @@
-"""Strict query parameters (issue 15): what the API does not understand is a 400 that names it.
+"""Strict query parameters: what the API does not understand is a 400 that names it.
 
 An unknown parameter, a single-value parameter given twice (`?district=193&district=194`)
 and an `ordering` on a field the list cannot sort by are refused instead of silently ignored

@@ -1,5 +1,5 @@
 """`?ordering=` with public names that differ from the query's: `decided_on` sorts mergers and
-programmes by their decision's date (issue 14: the number and date live in the register)."""
+programmes by their decision's date (the number and date live in the register)."""
 
 from core.api.filters import StrictOrderingFilter
 

@@ -1,4 +1,4 @@
-"""JSON bodies with limits: no 500 from a body built to break the parser (issue 13).
+"""JSON bodies with limits: no 500 from a body built to break the parser.
 
 DRF's JSONParser hands the body to `json.load`: 50,000 nested `[` raise RecursionError (a
 500), a body of any size is read whole, and a lone UTF-16 surrogate ("\\ud800") is a valid JSON

@@ -1,4 +1,4 @@
-"""NetBox-style representations (issue 15).
+"""NetBox-style representations, so that generic clients read every object the same way.
 
 - Every object carries `url` (its detail endpoint, absolute) and `display` (its name as the
   pages show it: `str(obj)`, so one name for a district everywhere, `District.full_name`).

@@ -47,7 +47,7 @@ def _camel(name: str) -> str:
 
 
 def postprocess_schema(result, generator, request, public):
-    """What client generators need (issue 15), after drf-spectacular's own enum naming.
+    """What client generators need, after drf-spectacular's own enum naming.
 
     - Query parameters with choices refer to named enum components (`MergerStatusEnum`,
       `FormatEnum`), never inline enums that generators name after the Vietnamese label; no

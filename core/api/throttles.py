@@ -1,4 +1,4 @@
-"""Throttles that say where the client stands: the RateLimit-* headers (issue 15).
+"""Throttles that say where the client stands: the RateLimit-* headers.
 
 Each throttle that counts a request records its budget on the request (limit, requests left,
 seconds until the window frees one); config.middleware.RateLimitHeadersMiddleware writes the

@@ -67,7 +67,7 @@ class StrictQueryMixin:
 
 
 class CompleteCSVMixin:
-    """`?format=csv` on a list: every filtered row, streamed, not one page (issue 15).
+    """`?format=csv` on a list: every filtered row, streamed, not one page.
 
     At most API_CSV_MAX_ROWS rows (counted first: more is a 400 naming the bound); rows are read
     in chunks of CSV_CHUNK with their prefetches, so memory stays flat however long the list.

@@ -1,4 +1,4 @@
-"""Provinces and districts as JSON: natural keys (GSO codes) everywhere, NetBox-style (issue 15).
+"""Provinces and districts as JSON: natural keys (GSO codes) everywhere, NetBox-style.
 
 A district's name is `District.full_name` ("Thành phố Hạ Long") everywhere in the API, the
 reports included; the bare name is `short_name`.

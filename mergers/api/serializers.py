@@ -3,7 +3,7 @@
 Natural keys are codes (district "193", programme "to-chuc-noi-vu", agency type
 "ban-to-chuc"); agencies and mergers are referred to by id. Every object carries `url` and
 `display`, and a foreign key reads as a brief object (id, url, display, code) while it is
-written as its key (core/api/representations.py, issue 15). Serializers check the shape of
+written as its key (core/api/representations.py). Serializers check the shape of
 the input only: the services in mergers/services.py enforce every rule, so the web forms,
 the admin and the API refuse the same things with the same messages.
 """
@@ -210,7 +210,7 @@ class HeadcountSerializer(serializers.ModelSerializer):
     url = URLField("headcount-detail")
     display = display_field()
     agency = BriefIdField(BriefAgencySerializer, queryset=Agency.objects.select_related("district"))
-    # Beside the brief objects, for people reading the CSV in a spreadsheet (issue 16).
+    # Beside the brief objects, for people reading the CSV in a spreadsheet.
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     district = BriefCodeField(BriefDistrictSerializer, source="agency.district", read_only=True)
     district_name = serializers.CharField(source="agency.district.full_name", read_only=True)
@@ -359,7 +359,7 @@ class MergerCompleteSerializer(serializers.Serializer):
     skip_reason = serializers.CharField(required=False, allow_blank=True, help_text=SKIP_REASON_HELP)
 
 
-# --- the decision register (issue 14) -------------------------------------------------------
+# --- the decision register ------------------------------------------------------------------
 
 
 @extend_schema_field(

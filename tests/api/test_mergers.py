@@ -15,6 +15,7 @@ from core.api.views import representation_etag
 from core.roles import EDITORS, role_permissions
 from districts.choices import DistrictKind
 from districts.models import EditorScope
+from districts.scope import MSG_DISTRICT_NOT_ALLOWED
 from mergers import services
 from mergers.models import Agency, HeadcountRecord, Merger, MergerStage
 from tests.api.conftest import token_client
@@ -186,7 +187,7 @@ def test_editor_outside_his_districts_gets_403_and_nothing_is_written(world, edi
     scope.districts.set([world.other_district])
     merger = world.merger()
     before = state()
-    forbidden = {"detail": msg(services.MSG_DISTRICT_NOT_ALLOWED, district="Huyện Thử")}
+    forbidden = {"detail": msg(MSG_DISTRICT_NOT_ALLOWED, district="Huyện Thử")}
     response = editor_client.post(MERGERS, world.payload(decided_on="2016-02-01"), format="json")
     assert (response.status_code, response.json()) == (403, forbidden)
     response = editor_client.post(f"{MERGERS}{merger.pk}/complete/", {"effective_on": "2016-07-01"}, format="json")

@@ -3,6 +3,7 @@
 import pytest
 
 from districts.models import District, EditorScope
+from districts.scope import MSG_DISTRICT_NOT_ALLOWED
 from mergers import services
 from mergers.api.serializers import MSG_CODE_FIXED, MSG_DISTRICT_FIXED, MSG_FIXED
 from mergers.models import Agency, HeadcountRecord, Programme
@@ -119,7 +120,7 @@ def test_editor_scope_limits_agency_and_headcount_writes(client, editor):
     scope = EditorScope.objects.create(user=editor)
     scope.districts.set([District.objects.get(code="194")])
     agencies, records = Agency.objects.count(), HeadcountRecord.objects.count()
-    forbidden = {"detail": str(services.MSG_DISTRICT_NOT_ALLOWED) % {"district": "Thành phố Hạ Long"}}
+    forbidden = {"detail": str(MSG_DISTRICT_NOT_ALLOWED) % {"district": "Thành phố Hạ Long"}}
     response = client.post(
         "/api/v1/agencies/",
         {"district": "193", "agency_type": "ban-to-chuc", "name": "x", "established_on": "2021-01-01"},

@@ -5,7 +5,8 @@ from django.db import IntegrityError, transaction
 
 from core.actors import SYSTEM
 from districts.models import District, EditorScope
-from districts.selectors import districts_active_on, districts_in_period, user_can_edit_district
+from districts.scope import user_can_edit_district
+from districts.selectors import districts_active_on, districts_in_period
 from tests.factories import DistrictFactory
 
 D = datetime.date

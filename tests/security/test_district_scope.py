@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from districts.scope import MSG_DISTRICT_NOT_ALLOWED, MSG_PROVINCE_WIDE_ONLY
 from mergers import services
 from mergers.models import Agency, HeadcountRecord
 from tests.security.conftest import HOME, OTHER, token_client
@@ -33,7 +34,7 @@ def api(limited):
 
 
 def other_district_message() -> str:
-    return str(services.MSG_DISTRICT_NOT_ALLOWED) % {"district": "Thành phố Cẩm Phả"}
+    return str(MSG_DISTRICT_NOT_ALLOWED) % {"district": "Thành phố Cẩm Phả"}
 
 
 @pytest.mark.parametrize(
@@ -289,7 +290,7 @@ def test_api_programme_writes_by_a_district_editor_are_403(api, editor, method, 
     before = snapshot()
     response = getattr(api, method)(url, body)
     refused_403(response, before)
-    assert response.json() == {"detail": str(services.MSG_PROVINCE_WIDE_ONLY)}
+    assert response.json() == {"detail": str(MSG_PROVINCE_WIDE_ONLY)}
     # A province-wide editor (no scope) may.
     assert getattr(token_client(editor), method)(url, body).status_code in (200, 201)
 

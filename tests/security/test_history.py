@@ -48,7 +48,7 @@ def test_api_write_is_in_the_history(api, leader):
     first = rows[-1]
     assert (first["history_type"], first["history_user"]) == ("+", None)
     assert first["changes"]["name"] == [None, old_name]
-    assert first["changes"]["district"] == [None, 1]
+    assert first["changes"]["district"] == [None, {"id": 1, "display": "Thành phố Hạ Long"}]
 
 
 def test_form_write_is_in_the_history(client, limited, api):
@@ -91,6 +91,10 @@ def test_admin_write_is_in_the_history(client, limited, api):
     assert newest["changes"] == {"authorised": [record.authorised, record.authorised + 1]}
 
 
+def old_name_of_home() -> str:
+    return "Cơ quan tham mưu, giúp việc chung khối MTTQ và các đoàn thể thành phố Hạ Long"
+
+
 def test_excel_import_is_in_the_history(client, limited, api):
     client.force_login(limited)
     response = client.post(
@@ -108,7 +112,7 @@ def test_excel_import_is_in_the_history(client, limited, api):
     (row,) = history(api, f"/api/v1/headcounts/{record.pk}/history/")
     assert (row["history_type"], row["history_user"]) == ("+", "halong")
     assert row["changes"] == {
-        "agency": [None, HOME_AGENCY],
+        "agency": [None, {"id": HOME_AGENCY, "display": old_name_of_home()}],
         "as_of": [None, "2021-01-01"],
         "authorised": [None, 41],
         "actual": [None, 39],
@@ -129,7 +133,7 @@ def test_merger_stage_moves_and_completion_are_in_the_history(api, open_mergers)
             {
                 "status": ["approved", "completed"],
                 "effective_on": [None, "2021-05-01"],
-                "result_agency": [None, merger.result_agency_id],
+                "result_agency": [None, {"id": merger.result_agency_id, "display": "Cơ quan A - B thành phố Hạ Long"}],
             },
         ),
         ("halong", {"status": ["planned", "approved"]}),
@@ -178,15 +182,18 @@ def test_a_programme_update_with_new_source_types_is_one_record_with_the_change(
 
     client = token_client(editor)
     programme = Programme.objects.get(code="khoi-mttq")
-    before = sorted(programme.source_types.values_list("pk", flat=True))
+    before = [{"id": t.pk, "display": t.name} for t in programme.source_types.order_by("pk")]
     count = len(history(client, "/api/v1/programmes/khoi-mttq/history/"))
     response = client.patch("/api/v1/programmes/khoi-mttq/", {"source_types": ["mttq"], "name_en": "MTTQ bloc"})
     assert response.status_code == 200, response.content
     rows = history(token_client(leader), "/api/v1/programmes/khoi-mttq/history/")
     assert len(rows) == count + 1  # one record for the update, not one per link added or removed
-    mttq = AgencyType.objects.get(code="mttq").pk
+    mttq = AgencyType.objects.get(code="mttq")
     assert (rows[0]["history_type"], rows[0]["history_user"]) == ("~", "editor")
-    assert rows[0]["changes"] == {"name_en": [programme.name_en, "MTTQ bloc"], "source_types": [before, [mttq]]}
+    assert rows[0]["changes"] == {
+        "name_en": [programme.name_en, "MTTQ bloc"],
+        "source_types": [before, [{"id": mttq.pk, "display": mttq.name}]],
+    }
 
 
 def test_the_programme_page_shows_the_source_types_change(editor, client):

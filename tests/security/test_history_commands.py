@@ -30,7 +30,7 @@ def test_seed_gives_loaded_objects_a_creation_record_once(db, analyst):
         ("+", None, command_reason("seed_quang_ninh"))
     ]
     expected = {
-        "agency": [None, 7],
+        "agency": [None, {"id": 7, "display": record.agency.name}],
         "as_of": [None, "2020-01-01"],
         "authorised": [None, record.authorised],
         "actual": [None, record.actual],

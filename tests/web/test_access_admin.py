@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 
+from core.actors import SYSTEM
 from districts.models import AccessChange, EditorScope
 from mergers import services
 from tests.conftest import ensure_roles
@@ -36,6 +37,12 @@ def test_only_an_administrator_reaches_the_page(client, editor, admin):
     assert 'href="/access/"' not in client.get(reverse("mergers:merger_list")).content.decode()
     with pytest.raises(PermissionDenied):
         services.user_access_set(user=editor, role="leaders", districts=None, by=editor)
+    with pytest.raises(PermissionDenied):  # None is no one, not the system
+        services.user_access_set(user=editor, role="leaders", districts=None, by=None)
+    assert not AccessChange.objects.exists()
+    change = services.user_access_set(user=editor, role="leaders", districts=None, by=SYSTEM)  # commands
+    assert (change.role_before, change.role_after, change.changed_by) == ("editors", "leaders", None)
+    services.user_access_set(user=editor, role="editors", districts=None, by=SYSTEM)
     client.force_login(admin)
     response = client.get(reverse("mergers:access_list"))
     assert response.status_code == 200

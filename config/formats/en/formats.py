@@ -1,4 +1,4 @@
-"""English formats (issue 4): the province's dd/mm/yyyy dates, numbers 1,234.5."""
+"""English formats: the province's dd/mm/yyyy dates, numbers 1,234.5."""
 
 from django.conf.locale.en.formats import *  # noqa: F403
 

@@ -1,4 +1,4 @@
-"""Vietnamese formats (issue 4): dates dd/mm/yyyy, numbers 1.234,5."""
+"""Vietnamese formats: dates dd/mm/yyyy, numbers 1.234,5."""
 
 from django.conf.locale.vi.formats import *  # noqa: F403
 

@@ -1,7 +1,6 @@
 """Back up the database to a file (`make backup`): pg_dump on PostgreSQL, a file copy on SQLite."""
 
 from django.core.management import BaseCommand, CommandError
-from django.db import connections
 
 from core import backup
 
@@ -14,10 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--database-url", help="Database to back up (default: the application's).")
 
     def handle(self, *args, **options):
-        if options["database_url"]:
-            database = backup.database_from_url(options["database_url"])
-        else:
-            database = connections["default"].settings_dict
+        database = backup.database_or_default(options["database_url"])
         try:
             path = options["output"] or backup.default_backup_path(database)
             written = backup.backup(database=database, path=path)

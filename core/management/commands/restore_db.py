@@ -15,10 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-input", action="store_false", dest="interactive", help="Do not ask for confirmation.")
 
     def handle(self, *args, **options):
-        if options["database_url"]:
-            database = backup.database_from_url(options["database_url"])
-        else:
-            database = connections["default"].settings_dict
+        database = backup.database_or_default(options["database_url"])
         try:
             path = options["input"] or backup.latest_backup(database)
             if path is None:
