@@ -100,7 +100,9 @@ def test_results_tables(tmp_path: Path):
     out = tmp_path / "RESULTS.md"
     run.write_results(results(), out)
     text = out.read_text(encoding="utf-8")
-    assert "| district detail | cached | 5.0 (5.0–5.0) | 10.0 (10.0–10.0) | 500 (500–500) | 0 | 90% / 3.5 |" in text
+    assert (
+        "| district detail | cached | 5.0 (5.0–5.0) | 10.0 (10.0–10.0) | 500 (500–500) | 100 | 0 | 90% / 3.5 |" in text
+    )
     assert "| staffing report, whole country | uncached | 45.0 (45.0–45.0) | no request completed |" in text
     assert "| district detail | 2.0× | 0.5× | 25.0% | 50.0% | 30.0 (35.0) |" in text
     assert "| staffing report, whole country | – | 0.5× | 25.0% | 50.0% | 30.0 (35.0) |" in text
