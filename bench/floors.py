@@ -557,7 +557,7 @@ def dashboard(params: dict, base: str) -> dict:
     }
 
 
-DISTRICT_PATH = re.compile(r"^/api/v1/districts/([0-9]+)/$")
+DISTRICT_PATH = re.compile(r"^/api/v1/districts/([0-9A-Z]+)/$")
 ROUTES = {
     "/api/v1/reports/staffing/": staffing,
     "/api/v1/reports/progress/": progress,

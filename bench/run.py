@@ -712,8 +712,9 @@ def write_results(results: dict, path: Path) -> None:
         "",
         "Requests: completed over all the runs (a p95 of few requests is close to their maximum). "
         "The floor of each endpoint answers the same JSON (compared, parsed, with the API's before measuring) "
-        "from one SQL statement and json.dumps, without Django. The dashboard is an HTML page: its floor "
-        "serves the figures it shows as their API equivalents give them (the province's progress and "
+        "from one SQL statement and json.dumps, without Django (and so without authentication, sessions or "
+        "middleware: the framework's share is part of what the ratios measure). The dashboard is an HTML "
+        "page: its floor serves the figures it shows as their API equivalents give them (the province's progress and "
         "staffing reports, compared with those two API answers); the page also draws the district × "
         "programme matrix and the series chart, which the floor does not compute.",
         "",
