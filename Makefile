@@ -89,11 +89,13 @@ backup: install
 restore: install
 	$(PY) manage.py restore_db $(if $(BACKUP_FILE),--input "$(BACKUP_FILE)")
 
-## Benchmark on PostgreSQL with the synthetic national data (not part of `make test`; needs wrk).
-## Writes bench/RESULTS.md. BENCH_DATABASE_URL / BENCH_SMALL_DATABASE_URL choose the databases.
+## Benchmark on PostgreSQL with the synthetic national data (not part of `make test`; needs wrk):
+## each endpoint cached, uncached and against its fair floor (bench/floors.py), then reads under
+## 0, 1 and 4 writes/s. Writes bench/RESULTS.md and .json (about 15 minutes). BENCH_DATABASE_URL
+## chooses the database (created when missing). BENCH_QUICK=1: one 3 s run each, to check the harness.
 bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(if $(filter 1 yes true,$(BENCH_QUICK)),--quick)
 
 # --- fault tests -----------------------------------------------------------------------
 .PHONY: test-faults

@@ -7,12 +7,11 @@ data; 713: `generate_synthetic --provinces 63`).
 """
 
 import datetime
+import json
 import os
 import statistics
 import sys
 import time
-
-from core.actors import SYSTEM
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -24,6 +23,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from core.actors import SYSTEM  # noqa: E402
 from districts.models import District  # noqa: E402
 from districts.validity import valid_on_q  # noqa: E402
 from mergers import services  # noqa: E402
@@ -102,6 +102,13 @@ def main(repeats: int) -> None:
                 headcount_source_kind="synthetic",
             )  # fmt: skip
             complete.last = (len(q), (time.perf_counter() - start) * 1000)
+            # Statements that write a summary table (a refresh: DELETE, INSERT or UPDATE on it).
+            complete.summary = sum(
+                1
+                for s in q.captured_queries
+                if "summary" in s["sql"].lower()
+                and s["sql"].lstrip().upper().startswith(("DELETE", "INSERT", "UPDATE"))
+            )
 
     rows = []
     for name, action in (("headcount_record", record), ("merger_complete (3 sources)", complete)):
@@ -116,6 +123,12 @@ def main(repeats: int) -> None:
     print(f"{connection.vendor}, {districts} districts, {Agency.objects.count()} agencies, district {district.code}")
     for name, queries, ms in rows:
         print(f"  {name}: {queries} queries, median {ms:.1f} ms over {repeats}")
+    # For bench/run.py.
+    print("RESULT " + json.dumps({
+        "headcount_record_queries": rows[0][1], "headcount_record_ms": round(rows[0][2], 1),
+        "merger_complete_queries": rows[1][1], "merger_complete_ms": round(rows[1][2], 1),
+        "merger_complete_summary_statements": complete.summary,
+    }))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -159,3 +159,14 @@ def test_options_describe_the_writable_keys(quang_ninh, editor_client):
     post = response.json()["actions"]["POST"]
     assert (post["district"]["type"], post["district"]["read_only"]) == ("field", False)
     assert post["url"]["read_only"] is True
+
+
+def test_a_synthetic_district_and_province_have_urls(quang_ninh, analyst_client):
+    """The national benchmark data (generate_synthetic) codes its provinces S01 and districts
+    S0101: a merger there links to them, and the links answer (they raised NoReverseMatch)."""
+    ha_long = District.objects.get(code="193")
+    province = type(ha_long.province).objects.create(code="S01", name="Tỉnh tổng hợp 01")
+    District.objects.create(code="S0101", name="Tổng hợp 0101", kind="huyen", province=province)
+    body = analyst_client.get("/api/v1/districts/S0101/").json()
+    assert (body["url"], body["province"]["url"]) == (f"{BASE}/districts/S0101/", f"{BASE}/provinces/S01/")
+    assert analyst_client.get("/api/v1/provinces/S01/").json()["display"] == "Tỉnh tổng hợp 01"
