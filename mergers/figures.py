@@ -34,6 +34,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -47,6 +48,7 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     Sum,
@@ -55,6 +57,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -201,26 +204,26 @@ def _inactive(day: datetime.date) -> DayFigure:
     return DayFigure(on=day, active=False)
 
 
-def _district_parts(day: datetime.date, measure: str, district_ids: Sequence[int]):
-    """One row per district with active agencies on `day`: counts, the sum and whether demo."""
-    quota = IN_QUOTA
+def agency_day_rows(day: datetime.date, measure: str, district_ids: Sequence[int]):
+    """The parts of a district's figures on `day`, one row per agency active that day:
+    (district id, day, counted in the quota, its `measure` (None: no record), its record is demo).
+
+    `district_days` sums these rows by district; tests/figures/test_rules.py checks that its
+    sums equal `complete_sum` and `total_of`'s rules over these rows read one by one. Each row
+    reads the agency's record through two correlated subqueries (the figure and its kind).
+    """
     return (
         Agency.objects.filter(valid_on_q(day), district_id__in=district_ids)
         .annotate(
+            _district=F("district_id"),
+            _on=Value(day, output_field=DateField()),
+            _counted=ExpressionWrapper(IN_QUOTA, output_field=BooleanField()),
             _hc=headcount_on(agency_ref=OuterRef("pk"), on=day, measure=measure),
             _kind=record_kind_on(agency_ref=OuterRef("pk"), on=day),
+            _demo=ExpressionWrapper(_demo_kind_q("_kind"), output_field=BooleanField()),
         )
         .order_by()
-        .values("district_id")
-        .annotate(
-            _on=Value(day, output_field=DateField()),
-            _agencies=Count("pk"),
-            _counted=Count("pk", filter=quota),
-            _known=Count("_hc", filter=quota),
-            _total=Sum("_hc", filter=quota),
-            _demo=Max(Case(When(quota & _demo_kind_q("_kind"), then=Value(1)), default=Value(0))),
-        )
-        .values_list("district_id", "_on", "_agencies", "_counted", "_known", "_total", "_demo")
+        .values_list("_district", "_on", "_counted", "_hc", "_demo")
     )
 
 
@@ -238,9 +241,56 @@ def _missing_parts(day: datetime.date, measure: str, district_ids: Sequence[int]
     )
 
 
-def _union(querysets: list):
-    first, *rest = querysets
-    return first.union(*rest, all=True) if rest else first
+# A day no record, agency or district carries: the placeholder of a query compiled once and
+# run for many days (`_for_days`).
+_ANY_DAY = datetime.date(1, 1, 2)
+
+
+def _for_days(build, days: Sequence[datetime.date]) -> tuple[str, list]:
+    """`build(day)` for each of `days` as one UNION ALL, compiled by the ORM once (compiling
+    the same queryset for each of 120 days of a series cost more than running it): the SQL of
+    `build(_ANY_DAY)`, its parameters with `_ANY_DAY` replaced by each day in turn."""
+    sql, params = build(_ANY_DAY).query.sql_with_params()
+    placeholders = {_ANY_DAY: lambda d: d, _ANY_DAY.isoformat(): lambda d: d.isoformat()}  # SQLite: text
+    all_params = []
+    for day in days:
+        all_params.extend(placeholders[p](day) if _is_placeholder(p) else p for p in params)
+    return " UNION ALL ".join([sql] * len(days)), all_params
+
+
+def _is_placeholder(param) -> bool:
+    return (isinstance(param, datetime.date) and param == _ANY_DAY) or param == _ANY_DAY.isoformat()
+
+
+def _fenced(sql: str) -> str:
+    """`sql` as a derived table that the planner evaluates once, row by row: without the fence,
+    PostgreSQL pulls a simple subquery up and evaluates its correlated subqueries again for
+    each reference to their column."""
+    return f"({sql} {'OFFSET 0' if connection.vendor == 'postgresql' else 'LIMIT -1 OFFSET 0'})"
+
+
+def _district_parts(days: Sequence[datetime.date], measure: str, district_ids: Sequence[int]) -> list[tuple]:
+    """(district id, day, agencies, counted, known, total, demo) per district with active
+    agencies on each day: `agency_day_rows` summed by district. One query."""
+    rows_sql, params = _for_days(lambda day: agency_day_rows(day, measure, district_ids), days)
+    sql = (
+        'SELECT "_district", "_on", COUNT(*), '
+        'SUM(CASE WHEN "_counted" THEN 1 ELSE 0 END), '
+        'SUM(CASE WHEN "_counted" AND "_hc" IS NOT NULL THEN 1 ELSE 0 END), '
+        'SUM(CASE WHEN "_counted" THEN "_hc" END), '
+        'MAX(CASE WHEN "_counted" AND "_demo" THEN 1 ELSE 0 END) '
+        f'FROM {_fenced(rows_sql)} AS "_rows" GROUP BY "_district", "_on"'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _missing_rows(days: Sequence[datetime.date], measure: str, district_ids: Sequence[int]) -> list[tuple]:
+    sql, params = _for_days(lambda day: _missing_parts(day, measure, district_ids), days)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 # SQLite allows 500 terms in one compound SELECT; a series has at most SERIES_MAX_POINTS dates.
@@ -268,11 +318,11 @@ def district_days(
         for start in range(0, len(days), _UNION_CHUNK):
             chunk = days[start : start + _UNION_CHUNK]
             incomplete = False
-            for district_id, on, *row in _union([_district_parts(day, measure, ids) for day in chunk]):
+            for district_id, on, *row in _district_parts(chunk, measure, ids):
                 parts[(district_id, _as_date(on))] = row
                 incomplete = incomplete or row[1] != row[2]  # counted != known
             if with_missing and incomplete:
-                for district_id, on, pk, name in _union([_missing_parts(day, measure, ids) for day in chunk]):
+                for district_id, on, pk, name in _missing_rows(chunk, measure, ids):
                     missing.setdefault((district_id, _as_date(on)), []).append(
                         AgencyRef(id=pk, name=name, district=codes[district_id])
                     )
@@ -409,12 +459,15 @@ def fold_day(into: DayFigure, other: DayFigure) -> DayFigure:
 
 
 def merger_figures(measure: str = "authorised") -> dict:
-    """Annotations for a Merger queryset: `headcount_before`, `headcount_after`, `reduction`,
-    `reduction_pct`, `sources_count` and `figures_demo` (its dates and number, or a record
-    its figures sum, are not official).
+    """Annotations for a Merger queryset, each computed once per merger: `headcount_before`,
+    `headcount_after`, `sources_count`, `before_demo` (a record the sources' figure sums is
+    not official) and `after_kind` (the kind of the result's record).
 
     Before: the in-quota sources' headcount strictly before the effective date (an open
-    merger: their latest); after: the result's headcount on the effective date.
+    merger: their latest); after: the result's headcount on the effective date. What derives
+    from them (`reduction`, `reduction_pct`, `figures_demo`) is `merger_derived`, in Python:
+    in SQL, each reference to `headcount_before` evaluated its subquery again (five times a
+    row). `with_merger_figures` applies both.
     """
     effective = Coalesce(OuterRef(OuterRef("effective_on")), Value(FAR_FUTURE, output_field=DateField()))
     sources = Agency.objects.filter(IN_QUOTA, absorbing_mergers=OuterRef("pk"))
@@ -451,6 +504,38 @@ def merger_figures(measure: str = "authorised") -> dict:
         "headcount_after": headcount_on(
             agency_ref=OuterRef("result_agency"), on=OuterRef("effective_on"), measure=measure
         ),
+        "sources_count": Coalesce(sources_count, Value(0)),
+        "before_demo": before_demo,
+        "after_kind": after_kind,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class MergerDerived:
+    reduction: int | None
+    reduction_pct: float | None
+    figures_demo: bool
+
+
+def merger_derived(
+    *, headcount_before: int | None, headcount_after: int | None, source_kind: str, before_demo: bool, after_kind
+) -> MergerDerived:
+    """A merger's reduction (before − after), its percentage of before, and whether its figures
+    are demo: its dates and number are, or a record a figure shown sums is."""
+    reduction = minus(headcount_before, headcount_after)
+    demo = (
+        not is_official(source_kind)
+        or (headcount_before is not None and bool(before_demo))
+        or (headcount_after is not None and not is_official(after_kind or SourceKind.OFFICIAL))
+    )
+    return MergerDerived(reduction=reduction, reduction_pct=pct(reduction, headcount_before), figures_demo=demo)
+
+
+def merger_order_aliases() -> dict:
+    """`reduction` and `reduction_pct` in SQL, to sort a list by (`merger_derived` computes the
+    values shown; tests/figures/test_rules.py checks that both orders agree). Aliases: they
+    are evaluated only when a list is sorted by them."""
+    return {
         "reduction": ExpressionWrapper(F("headcount_before") - F("headcount_after"), output_field=IntegerField()),
         "reduction_pct": Case(
             When(
@@ -463,17 +548,33 @@ def merger_figures(measure: str = "authorised") -> dict:
             default=None,
             output_field=FloatField(),
         ),
-        "sources_count": Coalesce(sources_count, Value(0)),
-        "before_demo": before_demo,
-        "after_kind": after_kind,
-        # Demo when its dates and number are, or when a record its figures sum is.
-        "figures_demo": ExpressionWrapper(
-            ~Q(source_kind__in=REAL_KINDS)
-            | Q(headcount_before__isnull=False, before_demo=True)
-            | (Q(headcount_after__isnull=False) & _demo_kind_q("after_kind")),
-            output_field=BooleanField(),
-        ),
     }
+
+
+class _MergersWithFigures(ModelIterable):
+    """Mergers with `merger_derived`'s figures set on each (`reduction`, `reduction_pct`, `figures_demo`)."""
+
+    def __iter__(self):
+        for merger in super().__iter__():
+            derived = merger_derived(
+                headcount_before=merger.headcount_before,
+                headcount_after=merger.headcount_after,
+                source_kind=merger.source_kind,
+                before_demo=merger.before_demo,
+                after_kind=merger.after_kind,
+            )
+            merger.reduction = derived.reduction
+            merger.reduction_pct = derived.reduction_pct
+            merger.figures_demo = derived.figures_demo
+            yield merger
+
+
+def with_merger_figures(queryset, measure: str = "authorised"):
+    """`queryset` (of mergers) with every figure of a merger: `merger_figures` in SQL, sortable
+    by `reduction` and `reduction_pct`, and `merger_derived` on each merger read."""
+    queryset = queryset.annotate(**merger_figures(measure)).alias(**merger_order_aliases())
+    queryset._iterable_class = _MergersWithFigures
+    return queryset
 
 
 # --- programmes ---------------------------------------------------------------------------
@@ -553,12 +654,20 @@ def programme_figures(
             "headcount_before",
             "headcount_after",
             "sources_count",
-            "figures_demo",
+            "before_demo",
+            "after_kind",
         )
     )
     by_programme: dict[int, list[tuple]] = {}
-    for row in rows:
-        by_programme.setdefault(row[0], []).append(row[1:])
+    for programme_id, code, kind, before, after, sources, before_demo, after_kind in rows:
+        demo = merger_derived(
+            headcount_before=before,
+            headcount_after=after,
+            source_kind=kind,
+            before_demo=before_demo,
+            after_kind=after_kind,
+        ).figures_demo
+        by_programme.setdefault(programme_id, []).append((code, kind, before, after, sources, demo))
     out = []
     for programme in programmes_ordered():
         mergers = by_programme.get(programme.pk, [])
@@ -988,26 +1097,30 @@ def reconcile_focal_points(
     """The focal points of `district` (or of the province's districts, or of all) on `start`,
     how each term changed them until `end`, and those on `end`. Four queries."""
     districts = District.objects.filter(pk=district.pk) if district is not None else _districts_of(province)
-    agencies = Agency.objects.filter(district__in=districts).select_related(
+    agencies = Agency.objects.filter(district__in=districts)
+
+    def active_on(day) -> list[ReconciledAgency]:
+        rows = (
+            agencies.filter(valid_on_q(day))
+            .order_by("district__code", "pk")
+            .values_list("pk", "name", "district__code")
+        )
+        return [ReconciledAgency(id=pk, name=name, district=code, on=None) for pk, name, code in rows]
+
+    at_start, at_end = active_on(start), active_on(end)
+    related = agencies.select_related(
         "district", "successor__district", "successor_province", "established_by", "dissolved_by"
     )
-
-    def plain(agency) -> ReconciledAgency:
-        return ReconciledAgency(id=agency.pk, name=agency.name, district=agency.district.code, on=None)
-
-    at_start = [plain(a) for a in agencies.filter(valid_on_q(start)).order_by("district__code", "pk")]
-    at_end = [plain(a) for a in agencies.filter(valid_on_q(end)).order_by("district__code", "pk")]
-    born_q = agencies.filter(established_on__gt=start, established_on__lte=end)
-    gone_q = agencies.filter(dissolved_on__gt=start, dissolved_on__lte=end)
-    born = list(born_q.order_by("established_on", "pk"))
-    gone = list(gone_q.order_by("dissolved_on", "pk"))
-    # The completed mergers that created the new agencies and absorbed the ended ones.
+    born = list(related.filter(established_on__gt=start, established_on__lte=end).order_by("established_on", "pk"))
+    gone = list(related.filter(dissolved_on__gt=start, dissolved_on__lte=end).order_by("dissolved_on", "pk"))
+    # The completed mergers that created the new agencies and absorbed the ended ones (by key:
+    # an OR across the sources' join read every merger of the country, DISTINCT).
+    absorbing = Merger.source_agencies.through.objects.filter(agency__in=[a.pk for a in gone]).values("merger_id")
     mergers = (
         Merger.objects.filter(status=MergerStatus.COMPLETED)
-        .filter(Q(result_agency__in=born_q.values("pk")) | Q(source_agencies__in=gone_q.values("pk")))
+        .filter(Q(result_agency__in=[a.pk for a in born]) | Q(pk__in=absorbing))
         .select_related("programme", "decision", "result_agency__district")
-        .prefetch_related("source_agencies")
-        .distinct()
+        .prefetch_related(Prefetch("source_agencies", queryset=Agency.objects.only("id").order_by()))
     )
     created_by, absorbed_by = {}, {}
     for merger in mergers:

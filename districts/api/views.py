@@ -19,7 +19,7 @@ class ProvinceViewSet(ReadOnlyViewSet):
     brief_serializer_class = BriefProvinceSerializer
     filterset_class = ProvinceFilterSet
     lookup_field = "code"
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = "[0-9A-Za-z]+"  # GSO codes; synthetic data uses S01, S0101
     ordering_fields = ["code", "name"]
 
 
@@ -34,5 +34,5 @@ class DistrictViewSet(HistoryMixin, ReadOnlyViewSet):
     brief_serializer_class = BriefDistrictSerializer
     filterset_class = DistrictFilterSet
     lookup_field = "code"
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = "[0-9A-Za-z]+"  # GSO codes; synthetic data uses S01, S0101
     ordering_fields = ["code", "name", "kind", "established_on", "dissolved_on"]
