@@ -62,7 +62,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from districts.models import District, Province
-from districts.validity import valid_on_q
+from districts.validity import is_valid_on, valid_on_q
 from mergers.choices import REAL_KINDS, MergerStatus, SourceKind
 from mergers.models import Agency, HeadcountRecord, Merger, Programme
 
@@ -635,10 +635,15 @@ def _sum_with_data(values: list[int]) -> int | None:
 
 
 def programme_figures(
-    *, as_of: datetime.date, province: Province | None = None, measure: str = "authorised"
+    *,
+    as_of: datetime.date,
+    province: Province | None = None,
+    measure: str = "authorised",
+    programmes: Sequence[Programme] | None = None,
 ) -> list[ProgrammeFigures]:
     """Each programme's completion (x of the districts active on `as_of`), and the staff
-    reduction and focal points removed by all its mergers completed by then. Three queries."""
+    reduction and focal points removed by all its mergers completed by then. Three queries
+    (two given the `programmes_ordered()` a page has read already)."""
     districts = District.objects.all() if province is None else District.objects.filter(province=province)
     active_codes = list(districts.filter(valid_on_q(as_of)).order_by("code").values_list("code", flat=True))
     # Results count every merger completed by then, in a district since dissolved too (Hoành
@@ -669,7 +674,7 @@ def programme_figures(
         ).figures_demo
         by_programme.setdefault(programme_id, []).append((code, kind, before, after, sources, demo))
     out = []
-    for programme in programmes_ordered():
+    for programme in programmes_ordered() if programmes is None else programmes:
         mergers = by_programme.get(programme.pk, [])
         with_data = [m for m in mergers if m[2] is not None and m[3] is not None]
         done = {m[0] for m in mergers}
@@ -1093,26 +1098,32 @@ def reconcile_focal_points(
     end: datetime.date,
     province: Province | None = None,
     district: District | None = None,
+    programmes: Sequence[Programme] | None = None,
 ) -> Reconciliation:
     """The focal points of `district` (or of the province's districts, or of all) on `start`,
-    how each term changed them until `end`, and those on `end`. Four queries."""
+    how each term changed them until `end`, and those on `end`. Five queries (four given the
+    `programmes_ordered()` a page has read already)."""
     districts = District.objects.filter(pk=district.pk) if district is not None else _districts_of(province)
     agencies = Agency.objects.filter(district__in=districts)
-
-    def active_on(day) -> list[ReconciledAgency]:
-        rows = (
-            agencies.filter(valid_on_q(day))
-            .order_by("district__code", "pk")
-            .values_list("pk", "name", "district__code")
+    # The agencies active on either date, and those established or ended in the period: two
+    # queries (the validity rule in Python, districts.validity, is tested equal to valid_on_q).
+    active = agencies.filter(valid_on_q(start) | valid_on_q(end)).order_by("district__code", "pk")
+    at_start, at_end = [], []
+    for pk, name, code, established_on, dissolved_on in active.values_list(
+        "pk", "name", "district__code", "established_on", "dissolved_on"
+    ):
+        for day, term in ((start, at_start), (end, at_end)):
+            if is_valid_on(established_on, dissolved_on, day):
+                term.append(ReconciledAgency(id=pk, name=name, district=code, on=None))
+    changed = list(
+        agencies.filter(
+            Q(established_on__gt=start, established_on__lte=end) | Q(dissolved_on__gt=start, dissolved_on__lte=end)
         )
-        return [ReconciledAgency(id=pk, name=name, district=code, on=None) for pk, name, code in rows]
-
-    at_start, at_end = active_on(start), active_on(end)
-    related = agencies.select_related(
-        "district", "successor__district", "successor_province", "established_by", "dissolved_by"
+        .select_related("district", "successor__district", "successor_province", "established_by", "dissolved_by")
+        .order_by()
     )
-    born = list(related.filter(established_on__gt=start, established_on__lte=end).order_by("established_on", "pk"))
-    gone = list(related.filter(dissolved_on__gt=start, dissolved_on__lte=end).order_by("dissolved_on", "pk"))
+    born = sorted((a for a in changed if a.established_on and start < a.established_on <= end), key=_born_key)
+    gone = sorted((a for a in changed if a.dissolved_on and start < a.dissolved_on <= end), key=_gone_key)
     # The completed mergers that created the new agencies and absorbed the ended ones (by key:
     # an OR across the sources' join read every merger of the country, DISTINCT).
     absorbing = Merger.source_agencies.through.objects.filter(agency__in=[a.pk for a in gone]).values("merger_id")
@@ -1121,6 +1132,7 @@ def reconcile_focal_points(
         .filter(Q(result_agency__in=[a.pk for a in born]) | Q(pk__in=absorbing))
         .select_related("programme", "decision", "result_agency__district")
         .prefetch_related(Prefetch("source_agencies", queryset=Agency.objects.only("id").order_by()))
+        .order_by("pk")
     )
     created_by, absorbed_by = {}, {}
     for merger in mergers:
@@ -1196,11 +1208,19 @@ def reconcile_focal_points(
         merged_away=tuple(merged_away),
         dissolved=tuple(dissolved),
         at_end=tuple(at_end),
-        causes=tuple(_causes(established, merged_away, dissolved)),
+        causes=tuple(_causes(established, merged_away, dissolved, programmes)),
     )
 
 
-def _causes(established, merged_away, dissolved) -> list[ReconciliationCause]:
+def _born_key(agency):
+    return (agency.established_on, agency.pk)
+
+
+def _gone_key(agency):
+    return (agency.dissolved_on, agency.pk)
+
+
+def _causes(established, merged_away, dissolved, programmes=None) -> list[ReconciliationCause]:
     """Each term's agencies grouped by what moved them: a programme (its mergers, in decision
     order), a decision that merged or ended districts (by date), or anything else."""
     groups: dict[tuple, list[list]] = {}
@@ -1213,7 +1233,7 @@ def _causes(established, merged_away, dissolved) -> list[ReconciliationCause]:
             else:
                 key = ("other", None, None)
             groups.setdefault(key, [[], [], []])[index].append(item)
-    names = {p.code: p.name for p in programmes_ordered()}
+    names = {p.code: p.name for p in (programmes_ordered() if programmes is None else programmes)}
     order = {code: i for i, code in enumerate(names)}
 
     def sort_key(entry):
