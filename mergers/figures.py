@@ -925,6 +925,12 @@ class DistrictTier:
         """The last day the tier existed: its figures are the last ones."""
         return self.ended_on - datetime.timedelta(days=1) if self.ended_on else None
 
+    @property
+    def figures_on(self) -> datetime.date:
+        """The day whose figures stand for `on`: `on`, or the tier's last day once it has ended
+        (`tier_default_as_of`, without its query)."""
+        return self.last_day if self.ended else self.on
+
 
 def _districts_of(province: Province | None):
     return District.objects.all() if province is None else District.objects.filter(province=province)

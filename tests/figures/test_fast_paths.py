@@ -177,3 +177,14 @@ def test_keys_first_pages_are_the_pages_of_the_list(quang_ninh, ordering):
             m.reduction for m in mergers[(number - 1) * 7 : (number - 1) * 7 + len(page)]
         ]
     assert seen == [m.pk for m in mergers]
+
+
+@pytest.mark.parametrize("day", [D(2020, 1, 1), D(2025, 6, 30), D(2025, 7, 1), D(2026, 12, 6)])
+def test_the_tiers_figures_day_is_the_default_as_of(quang_ninh, day):
+    """The district page reads the tier once and takes its default date from it (issue 17)."""
+    from districts.models import Province
+    from mergers.figures import district_tier, tier_default_as_of
+
+    province = Province.objects.get(code="22")
+    assert district_tier(province, day).figures_on == tier_default_as_of(province, day)
+    assert tier_default_as_of(province, day) == (day if day < D(2025, 7, 1) else D(2025, 6, 30))
