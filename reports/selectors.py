@@ -8,6 +8,7 @@ import dataclasses
 import datetime
 
 from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.dates import fmt_date
@@ -228,11 +229,12 @@ def staffing_report(
     )
     districts = list(districts_in_period(period.baseline, period.as_of, province=province).order_by("code"))
     figures = district_days([period.baseline, period.as_of], districts=districts, measure=period.measure)
-    names = {d.code: d.full_name for d in districts}
+    language = translation.get_language()  # once for the 700 names of a national report
+    names = {d.code: d.full_name_in(language) for d in districts}
     rows = [
         StaffingRow(
             district=d.code,
-            name=d.full_name,
+            name=names[d.code],
             kind=d.kind,
             dissolved_on=d.dissolved_on,
             successor=d.successor.code if d.successor_id else None,
