@@ -51,7 +51,6 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     Sum,
@@ -1124,87 +1123,121 @@ def reconcile_focal_points(
         for day, term in ((start, at_start), (end, at_end)):
             if is_valid_on(established_on, dissolved_on, day):
                 term.append(ReconciledAgency(id=pk, name=name, district=code, on=None))
+    # Rows, not instances: with their decisions, successors and districts, the agencies that
+    # changed made a thousand model instances on the province's dashboard.
     changed = list(
         agencies.filter(
             Q(established_on__gt=start, established_on__lte=end) | Q(dissolved_on__gt=start, dissolved_on__lte=end)
         )
-        .select_related("district", "successor__district", "successor_province", "established_by", "dissolved_by")
         .order_by()
+        .values(
+            "pk",
+            "name",
+            "established_on",
+            "dissolved_on",
+            "established_by_id",
+            "dissolved_by_id",
+            "successor_id",
+            code=F("district__code"),
+            established_number=F("established_by__number"),
+            dissolved_number=F("dissolved_by__number"),
+            successor_name=F("successor__name"),
+            successor_code=F("successor__district__code"),
+            province_code=F("successor_province__code"),
+        )
     )
-    born = sorted((a for a in changed if a.established_on and start < a.established_on <= end), key=_born_key)
-    gone = sorted((a for a in changed if a.dissolved_on and start < a.dissolved_on <= end), key=_gone_key)
-    # The completed mergers that created the new agencies and absorbed the ended ones (by key:
-    # an OR across the sources' join read every merger of the country, DISTINCT).
-    absorbing = Merger.source_agencies.through.objects.filter(agency__in=[a.pk for a in gone]).values("merger_id")
-    mergers = (
-        Merger.objects.filter(status=MergerStatus.COMPLETED)
-        .filter(Q(result_agency__in=[a.pk for a in born]) | Q(pk__in=absorbing))
-        .select_related("programme", "decision", "result_agency__district")
-        .prefetch_related(Prefetch("source_agencies", queryset=Agency.objects.only("id").order_by()))
+    born = sorted((a for a in changed if a["established_on"] and start < a["established_on"] <= end), key=_born_key)
+    gone = sorted((a for a in changed if a["dissolved_on"] and start < a["dissolved_on"] <= end), key=_gone_key)
+    # The completed mergers that absorbed the ended agencies and created the new ones, by key
+    # (an OR across the sources' join read every merger of the country, DISTINCT).
+    absorbed = list(
+        Merger.source_agencies.through.objects.filter(
+            agency__in=[a["pk"] for a in gone], merger__status=MergerStatus.COMPLETED
+        )
+        .order_by("merger_id")
+        .values_list("agency_id", "merger_id")
+    )
+    mergers = {
+        m["pk"]: m
+        for m in Merger.objects.filter(status=MergerStatus.COMPLETED)
+        .filter(Q(result_agency__in=[a["pk"] for a in born]) | Q(pk__in={merger_id for _a, merger_id in absorbed}))
         .order_by("pk")
-    )
-    created_by, absorbed_by = {}, {}
-    for merger in mergers:
-        if merger.result_agency_id:
-            created_by[merger.result_agency_id] = merger
-        for source in merger.source_agencies.all():
-            absorbed_by[source.pk] = merger
+        .values(
+            "pk",
+            "result_agency_id",
+            "decision_id",
+            programme_code=F("programme__code"),
+            decision_number=F("decision__number"),
+            result_name=F("result_agency__name"),
+            result_code=F("result_agency__district__code"),
+        )
+    }
+    created_by = {m["result_agency_id"]: m for m in mergers.values() if m["result_agency_id"]}
+    absorbed_by = {agency_id: mergers[merger_id] for agency_id, merger_id in absorbed if merger_id in mergers}
+
+    def decision_of(agency: dict, key: str, merger: dict | None) -> tuple[str | None, int | None]:
+        """The agency's own decision (established_by or dissolved_by), else its merger's."""
+        if agency[f"{key}_by_id"]:
+            return agency[f"{key}_number"], agency[f"{key}_by_id"]
+        return (merger["decision_number"], merger["decision_id"]) if merger else (None, None)
 
     established = []
     for agency in born:
-        merger = created_by.get(agency.pk)
-        decision = agency.established_by or (merger.decision if merger else None)
+        merger = created_by.get(agency["pk"])
+        number, decision_id = decision_of(agency, "established", merger)
         established.append(
             ReconciledAgency(
-                id=agency.pk,
-                name=agency.name,
-                district=agency.district.code,
-                on=agency.established_on,
+                id=agency["pk"],
+                name=agency["name"],
+                district=agency["code"],
+                on=agency["established_on"],
                 cause="merger" if merger else "other",
-                programme=merger.programme.code if merger else None,
-                merger=merger.pk if merger else None,
-                decision=decision.number if decision else None,
-                decision_id=decision.pk if decision else None,
+                programme=merger["programme_code"] if merger else None,
+                merger=merger["pk"] if merger else None,
+                decision=number,
+                decision_id=decision_id,
             )
         )
     merged_away, dissolved = [], []
     for agency in gone:
-        merger = absorbed_by.get(agency.pk)
-        decision = agency.dissolved_by or (merger.decision if merger else None)
+        merger = absorbed_by.get(agency["pk"])
+        number, decision_id = decision_of(agency, "dissolved", merger)
         common = {
-            "id": agency.pk,
-            "name": agency.name,
-            "district": agency.district.code,
-            "on": agency.dissolved_on,
-            "decision": decision.number if decision else None,
-            "decision_id": decision.pk if decision else None,
+            "id": agency["pk"],
+            "name": agency["name"],
+            "district": agency["code"],
+            "on": agency["dissolved_on"],
+            "decision": number,
+            "decision_id": decision_id,
         }
-        if merger is not None and merger.result_agency_id:
-            result = merger.result_agency
+        if merger is not None and merger["result_agency_id"]:
             merged_away.append(
                 ReconciledAgency(
                     **common,
                     cause="merger",
-                    programme=merger.programme.code,
-                    merger=merger.pk,
-                    successor=AgencyRef(id=result.pk, name=result.name, district=result.district.code),
+                    programme=merger["programme_code"],
+                    merger=merger["pk"],
+                    successor=AgencyRef(
+                        id=merger["result_agency_id"], name=merger["result_name"], district=merger["result_code"]
+                    ),
                 )
             )
-        elif agency.successor_id:
-            target = agency.successor
+        elif agency["successor_id"]:
             merged_away.append(
                 ReconciledAgency(
                     **common,
                     cause="district",
-                    successor=AgencyRef(id=target.pk, name=target.name, district=target.district.code),
+                    successor=AgencyRef(
+                        id=agency["successor_id"], name=agency["successor_name"], district=agency["successor_code"]
+                    ),
                 )
             )
         else:
             dissolved.append(
                 ReconciledAgency(
                     **common,
-                    cause="district" if agency.successor_province_id else "other",
-                    successor_province=agency.successor_province.code if agency.successor_province_id else None,
+                    cause="district" if agency["province_code"] is not None else "other",
+                    successor_province=agency["province_code"],
                 )
             )
     return Reconciliation(
@@ -1221,12 +1254,12 @@ def reconcile_focal_points(
     )
 
 
-def _born_key(agency):
-    return (agency.established_on, agency.pk)
+def _born_key(agency: dict):
+    return (agency["established_on"], agency["pk"])
 
 
-def _gone_key(agency):
-    return (agency.dissolved_on, agency.pk)
+def _gone_key(agency: dict):
+    return (agency["dissolved_on"], agency["pk"])
 
 
 def _causes(established, merged_away, dissolved, programmes=None) -> list[ReconciliationCause]:
