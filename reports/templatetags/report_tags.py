@@ -1,9 +1,11 @@
 """Template filters for figures: missing data shown as missing, signs, percentages, demo labels."""
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from mergers.choices import SourceKind
@@ -86,3 +88,42 @@ def kind_mark(kind):
 def demo_legend(published=False):
     """One line under a table: what its marks mean."""
     return {"published": published}
+
+
+@register.filter
+def reconciled_item(agency):
+    """One agency of a focal-point reconciliation's term (mergers.figures.ReconciledAgency) as the
+    lists show it: its link and district, the date, where it went, the decision. In Python: a
+    province's lists hold hundreds of agencies, and the same markup in template tags was the
+    largest part of the dashboard's rendering (tests/reports/test_report_tags.py compares them)."""
+    parts = [
+        format_html(
+            '<a href="/agencies/{}/">{}</a> <span class="text-muted">({})</span>',
+            agency.id,
+            agency.name,
+            agency.district,
+        )
+    ]
+    if agency.on:
+        parts.append(format_html(" · {}", date_filter(agency.on, "d/m/Y")))
+    if agency.successor:
+        successor = agency.successor
+        parts.append(
+            format_html(
+                ' → <a href="/agencies/{}/">{}</a> <span class="text-muted">({})</span>',
+                successor.id,
+                successor.name,
+                successor.district,
+            )
+        )
+    elif agency.successor_province:
+        parts.append(format_html(" → {} {}", _("tỉnh"), agency.successor_province))
+    if agency.decision:
+        if agency.decision_id:
+            decision = format_html(
+                '<a href="{}">{}</a>', reverse("mergers:decision", args=[agency.decision_id]), agency.decision
+            )
+        else:
+            decision = conditional_escape(agency.decision)
+        parts.append(format_html(" · {} {}", _("QĐ"), decision))
+    return mark_safe("".join(parts))
