@@ -24,9 +24,12 @@ The rules, in the province's words:
 - The report period: baseline (default: the first decision) on or before as of (default:
   today); like-for-like unless asked otherwise.
 
-There is no second, faster copy of these rules (no summary table): everything is computed
-from the agencies and their records by the queries below, a fixed number per report.
-tests/oracle.py recomputes every figure in plain Python and tests/figures compare the two.
+There is no second copy of these rules (no summary table): everything is computed from the
+agencies and their records by the queries below, a fixed number per report. tests/oracle.py
+recomputes every figure in plain Python and tests/figures compare the two. Where a figure is
+assembled a faster way than its definition reads (`district_days` sums `agency_day_rows` in
+one statement; `merger_derived` computes in Python what derives from `merger_figures`),
+tests/figures/test_fast_paths.py checks the two against each other on varied data.
 """
 
 import dataclasses
@@ -34,6 +37,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -55,11 +59,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from districts.models import District, Province
-from districts.validity import valid_on_q
+from districts.validity import is_valid_on, valid_on_q
 from mergers.choices import REAL_KINDS, MergerStatus, SourceKind
 from mergers.models import Agency, HeadcountRecord, Merger, Programme
 
@@ -201,26 +206,26 @@ def _inactive(day: datetime.date) -> DayFigure:
     return DayFigure(on=day, active=False)
 
 
-def _district_parts(day: datetime.date, measure: str, district_ids: Sequence[int]):
-    """One row per district with active agencies on `day`: counts, the sum and whether demo."""
-    quota = IN_QUOTA
+def agency_day_rows(day: datetime.date, measure: str, district_ids: Sequence[int]):
+    """The parts of a district's figures on `day`, one row per agency active that day:
+    (district id, day, counted in the quota, its `measure` (None: no record), its record is demo).
+
+    `district_days` sums these rows by district; tests/figures/test_rules.py checks that its
+    sums equal `complete_sum` and `total_of`'s rules over these rows read one by one. Each row
+    reads the agency's record through two correlated subqueries (the figure and its kind).
+    """
     return (
         Agency.objects.filter(valid_on_q(day), district_id__in=district_ids)
         .annotate(
+            _district=F("district_id"),
+            _on=Value(day, output_field=DateField()),
+            _counted=ExpressionWrapper(IN_QUOTA, output_field=BooleanField()),
             _hc=headcount_on(agency_ref=OuterRef("pk"), on=day, measure=measure),
             _kind=record_kind_on(agency_ref=OuterRef("pk"), on=day),
+            _demo=ExpressionWrapper(_demo_kind_q("_kind"), output_field=BooleanField()),
         )
         .order_by()
-        .values("district_id")
-        .annotate(
-            _on=Value(day, output_field=DateField()),
-            _agencies=Count("pk"),
-            _counted=Count("pk", filter=quota),
-            _known=Count("_hc", filter=quota),
-            _total=Sum("_hc", filter=quota),
-            _demo=Max(Case(When(quota & _demo_kind_q("_kind"), then=Value(1)), default=Value(0))),
-        )
-        .values_list("district_id", "_on", "_agencies", "_counted", "_known", "_total", "_demo")
+        .values_list("_district", "_on", "_counted", "_hc", "_demo")
     )
 
 
@@ -238,9 +243,56 @@ def _missing_parts(day: datetime.date, measure: str, district_ids: Sequence[int]
     )
 
 
-def _union(querysets: list):
-    first, *rest = querysets
-    return first.union(*rest, all=True) if rest else first
+# A day no record, agency or district carries: the placeholder of a query compiled once and
+# run for many days (`_for_days`).
+_ANY_DAY = datetime.date(1, 1, 2)
+
+
+def _for_days(build, days: Sequence[datetime.date]) -> tuple[str, list]:
+    """`build(day)` for each of `days` as one UNION ALL, compiled by the ORM once (compiling
+    the same queryset for each of 120 days of a series cost more than running it): the SQL of
+    `build(_ANY_DAY)`, its parameters with `_ANY_DAY` replaced by each day in turn."""
+    sql, params = build(_ANY_DAY).query.sql_with_params()
+    placeholders = {_ANY_DAY: lambda d: d, _ANY_DAY.isoformat(): lambda d: d.isoformat()}  # SQLite: text
+    all_params = []
+    for day in days:
+        all_params.extend(placeholders[p](day) if _is_placeholder(p) else p for p in params)
+    return " UNION ALL ".join([sql] * len(days)), all_params
+
+
+def _is_placeholder(param) -> bool:
+    return (isinstance(param, datetime.date) and param == _ANY_DAY) or param == _ANY_DAY.isoformat()
+
+
+def _fenced(sql: str) -> str:
+    """`sql` as a derived table that the planner evaluates once, row by row: without the fence,
+    PostgreSQL pulls a simple subquery up and evaluates its correlated subqueries again for
+    each reference to their column."""
+    return f"({sql} {'OFFSET 0' if connection.vendor == 'postgresql' else 'LIMIT -1 OFFSET 0'})"
+
+
+def _district_parts(days: Sequence[datetime.date], measure: str, district_ids: Sequence[int]) -> list[tuple]:
+    """(district id, day, agencies, counted, known, total, demo) per district with active
+    agencies on each day: `agency_day_rows` summed by district. One query."""
+    rows_sql, params = _for_days(lambda day: agency_day_rows(day, measure, district_ids), days)
+    sql = (
+        'SELECT "_district", "_on", COUNT(*), '
+        'SUM(CASE WHEN "_counted" THEN 1 ELSE 0 END), '
+        'SUM(CASE WHEN "_counted" AND "_hc" IS NOT NULL THEN 1 ELSE 0 END), '
+        'SUM(CASE WHEN "_counted" THEN "_hc" END), '
+        'MAX(CASE WHEN "_counted" AND "_demo" THEN 1 ELSE 0 END) '
+        f'FROM {_fenced(rows_sql)} AS "_rows" GROUP BY "_district", "_on"'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _missing_rows(days: Sequence[datetime.date], measure: str, district_ids: Sequence[int]) -> list[tuple]:
+    sql, params = _for_days(lambda day: _missing_parts(day, measure, district_ids), days)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 # SQLite allows 500 terms in one compound SELECT; a series has at most SERIES_MAX_POINTS dates.
@@ -268,11 +320,11 @@ def district_days(
         for start in range(0, len(days), _UNION_CHUNK):
             chunk = days[start : start + _UNION_CHUNK]
             incomplete = False
-            for district_id, on, *row in _union([_district_parts(day, measure, ids) for day in chunk]):
+            for district_id, on, *row in _district_parts(chunk, measure, ids):
                 parts[(district_id, _as_date(on))] = row
                 incomplete = incomplete or row[1] != row[2]  # counted != known
             if with_missing and incomplete:
-                for district_id, on, pk, name in _union([_missing_parts(day, measure, ids) for day in chunk]):
+                for district_id, on, pk, name in _missing_rows(chunk, measure, ids):
                     missing.setdefault((district_id, _as_date(on)), []).append(
                         AgencyRef(id=pk, name=name, district=codes[district_id])
                     )
@@ -409,12 +461,15 @@ def fold_day(into: DayFigure, other: DayFigure) -> DayFigure:
 
 
 def merger_figures(measure: str = "authorised") -> dict:
-    """Annotations for a Merger queryset: `headcount_before`, `headcount_after`, `reduction`,
-    `reduction_pct`, `sources_count` and `figures_demo` (its dates and number, or a record
-    its figures sum, are not official).
+    """Annotations for a Merger queryset, each computed once per merger: `headcount_before`,
+    `headcount_after`, `sources_count`, `before_demo` (a record the sources' figure sums is
+    not official) and `after_kind` (the kind of the result's record).
 
     Before: the in-quota sources' headcount strictly before the effective date (an open
-    merger: their latest); after: the result's headcount on the effective date.
+    merger: their latest); after: the result's headcount on the effective date. What derives
+    from them (`reduction`, `reduction_pct`, `figures_demo`) is `merger_derived`, in Python:
+    in SQL, each reference to `headcount_before` evaluated its subquery again (five times a
+    row). `with_merger_figures` applies both.
     """
     effective = Coalesce(OuterRef(OuterRef("effective_on")), Value(FAR_FUTURE, output_field=DateField()))
     sources = Agency.objects.filter(IN_QUOTA, absorbing_mergers=OuterRef("pk"))
@@ -451,6 +506,38 @@ def merger_figures(measure: str = "authorised") -> dict:
         "headcount_after": headcount_on(
             agency_ref=OuterRef("result_agency"), on=OuterRef("effective_on"), measure=measure
         ),
+        "sources_count": Coalesce(sources_count, Value(0)),
+        "before_demo": before_demo,
+        "after_kind": after_kind,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class MergerDerived:
+    reduction: int | None
+    reduction_pct: float | None
+    figures_demo: bool
+
+
+def merger_derived(
+    *, headcount_before: int | None, headcount_after: int | None, source_kind: str, before_demo: bool, after_kind
+) -> MergerDerived:
+    """A merger's reduction (before − after), its percentage of before, and whether its figures
+    are demo: its dates and number are, or a record a figure shown sums is."""
+    reduction = minus(headcount_before, headcount_after)
+    demo = (
+        not is_official(source_kind)
+        or (headcount_before is not None and bool(before_demo))
+        or (headcount_after is not None and not is_official(after_kind or SourceKind.OFFICIAL))
+    )
+    return MergerDerived(reduction=reduction, reduction_pct=pct(reduction, headcount_before), figures_demo=demo)
+
+
+def merger_order_aliases() -> dict:
+    """`reduction` and `reduction_pct` in SQL, to sort a list by (`merger_derived` computes the
+    values shown; tests/figures/test_rules.py checks that both orders agree). Aliases: they
+    are evaluated only when a list is sorted by them."""
+    return {
         "reduction": ExpressionWrapper(F("headcount_before") - F("headcount_after"), output_field=IntegerField()),
         "reduction_pct": Case(
             When(
@@ -463,17 +550,33 @@ def merger_figures(measure: str = "authorised") -> dict:
             default=None,
             output_field=FloatField(),
         ),
-        "sources_count": Coalesce(sources_count, Value(0)),
-        "before_demo": before_demo,
-        "after_kind": after_kind,
-        # Demo when its dates and number are, or when a record its figures sum is.
-        "figures_demo": ExpressionWrapper(
-            ~Q(source_kind__in=REAL_KINDS)
-            | Q(headcount_before__isnull=False, before_demo=True)
-            | (Q(headcount_after__isnull=False) & _demo_kind_q("after_kind")),
-            output_field=BooleanField(),
-        ),
     }
+
+
+class _MergersWithFigures(ModelIterable):
+    """Mergers with `merger_derived`'s figures set on each (`reduction`, `reduction_pct`, `figures_demo`)."""
+
+    def __iter__(self):
+        for merger in super().__iter__():
+            derived = merger_derived(
+                headcount_before=merger.headcount_before,
+                headcount_after=merger.headcount_after,
+                source_kind=merger.source_kind,
+                before_demo=merger.before_demo,
+                after_kind=merger.after_kind,
+            )
+            merger.reduction = derived.reduction
+            merger.reduction_pct = derived.reduction_pct
+            merger.figures_demo = derived.figures_demo
+            yield merger
+
+
+def with_merger_figures(queryset, measure: str = "authorised"):
+    """`queryset` (of mergers) with every figure of a merger: `merger_figures` in SQL, sortable
+    by `reduction` and `reduction_pct`, and `merger_derived` on each merger read."""
+    queryset = queryset.annotate(**merger_figures(measure)).alias(**merger_order_aliases())
+    queryset._iterable_class = _MergersWithFigures
+    return queryset
 
 
 # --- programmes ---------------------------------------------------------------------------
@@ -533,10 +636,15 @@ def _sum_with_data(values: list[int]) -> int | None:
 
 
 def programme_figures(
-    *, as_of: datetime.date, province: Province | None = None, measure: str = "authorised"
+    *,
+    as_of: datetime.date,
+    province: Province | None = None,
+    measure: str = "authorised",
+    programmes: Sequence[Programme] | None = None,
 ) -> list[ProgrammeFigures]:
     """Each programme's completion (x of the districts active on `as_of`), and the staff
-    reduction and focal points removed by all its mergers completed by then. Three queries."""
+    reduction and focal points removed by all its mergers completed by then. Three queries
+    (two given the `programmes_ordered()` a page has read already)."""
     districts = District.objects.all() if province is None else District.objects.filter(province=province)
     active_codes = list(districts.filter(valid_on_q(as_of)).order_by("code").values_list("code", flat=True))
     # Results count every merger completed by then, in a district since dissolved too (Hoành
@@ -552,14 +660,22 @@ def programme_figures(
             "headcount_before",
             "headcount_after",
             "sources_count",
-            "figures_demo",
+            "before_demo",
+            "after_kind",
         )
     )
     by_programme: dict[int, list[tuple]] = {}
-    for row in rows:
-        by_programme.setdefault(row[0], []).append(row[1:])
+    for programme_id, code, kind, before, after, sources, before_demo, after_kind in rows:
+        demo = merger_derived(
+            headcount_before=before,
+            headcount_after=after,
+            source_kind=kind,
+            before_demo=before_demo,
+            after_kind=after_kind,
+        ).figures_demo
+        by_programme.setdefault(programme_id, []).append((code, kind, before, after, sources, demo))
     out = []
-    for programme in programmes_ordered():
+    for programme in programmes_ordered() if programmes is None else programmes:
         mergers = by_programme.get(programme.pk, [])
         with_data = [m for m in mergers if m[2] is not None and m[3] is not None]
         done = {m[0] for m in mergers}
@@ -807,6 +923,12 @@ class DistrictTier:
         """The last day the tier existed: its figures are the last ones."""
         return self.ended_on - datetime.timedelta(days=1) if self.ended_on else None
 
+    @property
+    def figures_on(self) -> datetime.date:
+        """The day whose figures stand for `on`: `on`, or the tier's last day once it has ended
+        (`tier_default_as_of`, without its query)."""
+        return self.last_day if self.ended else self.on
+
 
 def _districts_of(province: Province | None):
     return District.objects.all() if province is None else District.objects.filter(province=province)
@@ -983,93 +1105,138 @@ def reconcile_focal_points(
     end: datetime.date,
     province: Province | None = None,
     district: District | None = None,
+    programmes: Sequence[Programme] | None = None,
 ) -> Reconciliation:
     """The focal points of `district` (or of the province's districts, or of all) on `start`,
-    how each term changed them until `end`, and those on `end`. Four queries."""
+    how each term changed them until `end`, and those on `end`. Five queries (four given the
+    `programmes_ordered()` a page has read already)."""
     districts = District.objects.filter(pk=district.pk) if district is not None else _districts_of(province)
-    agencies = Agency.objects.filter(district__in=districts).select_related(
-        "district", "successor__district", "successor_province", "established_by", "dissolved_by"
+    agencies = Agency.objects.filter(district__in=districts)
+    # The agencies active on either date, and those established or ended in the period: two
+    # queries (the validity rule in Python, districts.validity, is tested equal to valid_on_q).
+    active = agencies.filter(valid_on_q(start) | valid_on_q(end)).order_by("district__code", "pk")
+    at_start, at_end = [], []
+    for pk, name, code, established_on, dissolved_on in active.values_list(
+        "pk", "name", "district__code", "established_on", "dissolved_on"
+    ):
+        for day, term in ((start, at_start), (end, at_end)):
+            if is_valid_on(established_on, dissolved_on, day):
+                term.append(ReconciledAgency(id=pk, name=name, district=code, on=None))
+    # Rows, not instances: with their decisions, successors and districts, the agencies that
+    # changed made a thousand model instances on the province's dashboard.
+    changed = list(
+        agencies.filter(
+            Q(established_on__gt=start, established_on__lte=end) | Q(dissolved_on__gt=start, dissolved_on__lte=end)
+        )
+        .order_by()
+        .values(
+            "pk",
+            "name",
+            "established_on",
+            "dissolved_on",
+            "established_by_id",
+            "dissolved_by_id",
+            "successor_id",
+            code=F("district__code"),
+            established_number=F("established_by__number"),
+            dissolved_number=F("dissolved_by__number"),
+            successor_name=F("successor__name"),
+            successor_code=F("successor__district__code"),
+            province_code=F("successor_province__code"),
+        )
     )
-
-    def plain(agency) -> ReconciledAgency:
-        return ReconciledAgency(id=agency.pk, name=agency.name, district=agency.district.code, on=None)
-
-    at_start = [plain(a) for a in agencies.filter(valid_on_q(start)).order_by("district__code", "pk")]
-    at_end = [plain(a) for a in agencies.filter(valid_on_q(end)).order_by("district__code", "pk")]
-    born_q = agencies.filter(established_on__gt=start, established_on__lte=end)
-    gone_q = agencies.filter(dissolved_on__gt=start, dissolved_on__lte=end)
-    born = list(born_q.order_by("established_on", "pk"))
-    gone = list(gone_q.order_by("dissolved_on", "pk"))
-    # The completed mergers that created the new agencies and absorbed the ended ones.
-    mergers = (
-        Merger.objects.filter(status=MergerStatus.COMPLETED)
-        .filter(Q(result_agency__in=born_q.values("pk")) | Q(source_agencies__in=gone_q.values("pk")))
-        .select_related("programme", "decision", "result_agency__district")
-        .prefetch_related("source_agencies")
-        .distinct()
+    born = sorted((a for a in changed if a["established_on"] and start < a["established_on"] <= end), key=_born_key)
+    gone = sorted((a for a in changed if a["dissolved_on"] and start < a["dissolved_on"] <= end), key=_gone_key)
+    # The completed mergers that absorbed the ended agencies and created the new ones, by key
+    # (an OR across the sources' join read every merger of the country, DISTINCT).
+    absorbed = list(
+        Merger.source_agencies.through.objects.filter(
+            agency__in=[a["pk"] for a in gone], merger__status=MergerStatus.COMPLETED
+        )
+        .order_by("merger_id")
+        .values_list("agency_id", "merger_id")
     )
-    created_by, absorbed_by = {}, {}
-    for merger in mergers:
-        if merger.result_agency_id:
-            created_by[merger.result_agency_id] = merger
-        for source in merger.source_agencies.all():
-            absorbed_by[source.pk] = merger
+    mergers = {
+        m["pk"]: m
+        for m in Merger.objects.filter(status=MergerStatus.COMPLETED)
+        .filter(Q(result_agency__in=[a["pk"] for a in born]) | Q(pk__in={merger_id for _a, merger_id in absorbed}))
+        .order_by("pk")
+        .values(
+            "pk",
+            "result_agency_id",
+            "decision_id",
+            programme_code=F("programme__code"),
+            decision_number=F("decision__number"),
+            result_name=F("result_agency__name"),
+            result_code=F("result_agency__district__code"),
+        )
+    }
+    created_by = {m["result_agency_id"]: m for m in mergers.values() if m["result_agency_id"]}
+    absorbed_by = {agency_id: mergers[merger_id] for agency_id, merger_id in absorbed if merger_id in mergers}
+
+    def decision_of(agency: dict, key: str, merger: dict | None) -> tuple[str | None, int | None]:
+        """The agency's own decision (established_by or dissolved_by), else its merger's."""
+        if agency[f"{key}_by_id"]:
+            return agency[f"{key}_number"], agency[f"{key}_by_id"]
+        return (merger["decision_number"], merger["decision_id"]) if merger else (None, None)
 
     established = []
     for agency in born:
-        merger = created_by.get(agency.pk)
-        decision = agency.established_by or (merger.decision if merger else None)
+        merger = created_by.get(agency["pk"])
+        number, decision_id = decision_of(agency, "established", merger)
         established.append(
             ReconciledAgency(
-                id=agency.pk,
-                name=agency.name,
-                district=agency.district.code,
-                on=agency.established_on,
+                id=agency["pk"],
+                name=agency["name"],
+                district=agency["code"],
+                on=agency["established_on"],
                 cause="merger" if merger else "other",
-                programme=merger.programme.code if merger else None,
-                merger=merger.pk if merger else None,
-                decision=decision.number if decision else None,
-                decision_id=decision.pk if decision else None,
+                programme=merger["programme_code"] if merger else None,
+                merger=merger["pk"] if merger else None,
+                decision=number,
+                decision_id=decision_id,
             )
         )
     merged_away, dissolved = [], []
     for agency in gone:
-        merger = absorbed_by.get(agency.pk)
-        decision = agency.dissolved_by or (merger.decision if merger else None)
+        merger = absorbed_by.get(agency["pk"])
+        number, decision_id = decision_of(agency, "dissolved", merger)
         common = {
-            "id": agency.pk,
-            "name": agency.name,
-            "district": agency.district.code,
-            "on": agency.dissolved_on,
-            "decision": decision.number if decision else None,
-            "decision_id": decision.pk if decision else None,
+            "id": agency["pk"],
+            "name": agency["name"],
+            "district": agency["code"],
+            "on": agency["dissolved_on"],
+            "decision": number,
+            "decision_id": decision_id,
         }
-        if merger is not None and merger.result_agency_id:
-            result = merger.result_agency
+        if merger is not None and merger["result_agency_id"]:
             merged_away.append(
                 ReconciledAgency(
                     **common,
                     cause="merger",
-                    programme=merger.programme.code,
-                    merger=merger.pk,
-                    successor=AgencyRef(id=result.pk, name=result.name, district=result.district.code),
+                    programme=merger["programme_code"],
+                    merger=merger["pk"],
+                    successor=AgencyRef(
+                        id=merger["result_agency_id"], name=merger["result_name"], district=merger["result_code"]
+                    ),
                 )
             )
-        elif agency.successor_id:
-            target = agency.successor
+        elif agency["successor_id"]:
             merged_away.append(
                 ReconciledAgency(
                     **common,
                     cause="district",
-                    successor=AgencyRef(id=target.pk, name=target.name, district=target.district.code),
+                    successor=AgencyRef(
+                        id=agency["successor_id"], name=agency["successor_name"], district=agency["successor_code"]
+                    ),
                 )
             )
         else:
             dissolved.append(
                 ReconciledAgency(
                     **common,
-                    cause="district" if agency.successor_province_id else "other",
-                    successor_province=agency.successor_province.code if agency.successor_province_id else None,
+                    cause="district" if agency["province_code"] is not None else "other",
+                    successor_province=agency["province_code"],
                 )
             )
     return Reconciliation(
@@ -1082,11 +1249,19 @@ def reconcile_focal_points(
         merged_away=tuple(merged_away),
         dissolved=tuple(dissolved),
         at_end=tuple(at_end),
-        causes=tuple(_causes(established, merged_away, dissolved)),
+        causes=tuple(_causes(established, merged_away, dissolved, programmes)),
     )
 
 
-def _causes(established, merged_away, dissolved) -> list[ReconciliationCause]:
+def _born_key(agency: dict):
+    return (agency["established_on"], agency["pk"])
+
+
+def _gone_key(agency: dict):
+    return (agency["dissolved_on"], agency["pk"])
+
+
+def _causes(established, merged_away, dissolved, programmes=None) -> list[ReconciliationCause]:
     """Each term's agencies grouped by what moved them: a programme (its mergers, in decision
     order), a decision that merged or ended districts (by date), or anything else."""
     groups: dict[tuple, list[list]] = {}
@@ -1099,7 +1274,7 @@ def _causes(established, merged_away, dissolved) -> list[ReconciliationCause]:
             else:
                 key = ("other", None, None)
             groups.setdefault(key, [[], [], []])[index].append(item)
-    names = {p.code: p.name for p in programmes_ordered()}
+    names = {p.code: p.name for p in (programmes_ordered() if programmes is None else programmes)}
     order = {code: i for i, code in enumerate(names)}
 
     def sort_key(entry):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from districts.models import District
 from districts.validity import valid_on_q
 from mergers.choices import MergerStatus
-from mergers.figures import headcount_on, merger_figures, record_kind_on
+from mergers.figures import headcount_on, record_kind_on, with_merger_figures
 from mergers.models import Agency, Decision, HeadcountRecord, Merger, MergerStage, Programme
 
 
@@ -145,28 +145,37 @@ def headcount_list() -> QuerySet[HeadcountRecord]:
 
 
 def merger_list(*, measure: str = "authorised", as_lists: bool = False) -> QuerySet[Merger]:
-    """Mergers with their programme, district, sources, result, stages and figures.
+    """Mergers with their programme, district, sources, result, stages and figures
+    (`figures.with_merger_figures`).
 
-    With `as_lists`, the sources and stages come as plain lists in `source_list` and
-    `stage_list` instead of through the related managers: the same two queries, without a
-    manager and a queryset clone per merger (what makes a 50-row API page slow).
+    With `as_lists` (the API), what the API shows and nothing more: the sources and stages
+    as plain lists in `source_list` and `stage_list` rather than through the related managers
+    (no manager and queryset clone per merger), sources with their id and name, stages with
+    the columns the API shows, and only the related rows the API names.
     """
-    sources = Agency.objects.select_related("agency_type").order_by("pk")
-    stages = MergerStage.objects.select_related("created_by", "decision").order_by("on", "id")
     if as_lists:
-        prefetches = [
+        sources = Agency.objects.only("id", "name").order_by("pk")
+        stages = MergerStage.objects.only(
+            "id", "merger_id", "status", "on", "note", "decision_id", "skipped", "skip_reason"
+        ).order_by("on", "id")
+        queryset = Merger.objects.select_related("programme", "district", "result_agency", "decision").prefetch_related(
             Prefetch("source_agencies", queryset=sources, to_attr="source_list"),
             Prefetch("stages", queryset=stages, to_attr="stage_list"),
-        ]
-    else:
-        prefetches = [Prefetch("source_agencies", queryset=sources), Prefetch("stages", queryset=stages)]
-    return (
-        Merger.objects.select_related(
-            "programme__decision", "district__province", "result_agency__agency_type", "decision__district"
         )
-        .prefetch_related(*prefetches)
-        .annotate(**merger_figures(measure))
-    )
+    else:
+        sources = Agency.objects.select_related("agency_type").order_by("pk")
+        stages = MergerStage.objects.select_related("created_by", "decision").order_by("on", "id")
+        queryset = Merger.objects.select_related(
+            "programme__decision", "district__province", "result_agency__agency_type", "decision__district"
+        ).prefetch_related(Prefetch("source_agencies", queryset=sources), Prefetch("stages", queryset=stages))
+    return with_merger_figures(queryset, measure)
+
+
+def merger_rows(*, measure: str = "authorised") -> QuerySet[Merger]:
+    """Mergers with what a row of the mergers page shows: programme, district, result and
+    figures (`figures.with_merger_figures`), without the sources and stages it does not show."""
+    queryset = Merger.objects.select_related("programme__decision", "district__province", "result_agency", "decision")
+    return with_merger_figures(queryset, measure)
 
 
 def merger_with_figures(pk: int, *, measure: str = "authorised") -> Merger:

@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 from core.roles import REPORT_PERMISSIONS
 from districts.models import District
 from mergers.choices import SourceKind
-from mergers.figures import MEASURE_CHOICES, default_as_of, first_decision_date, headcount_series, today
+from mergers.figures import MEASURE_CHOICES, first_decision_date, headcount_series, today
 from mergers.selectors import merger_list
 from reports.charts import headcount_line_chart, trim_flat_tail
 from reports.selectors import (
@@ -39,7 +39,9 @@ class DistrictDetailView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVi
             raise Http404(_("Không có đơn vị này.")) from exc
         measure = self.request.GET.get("measure")
         measure = measure if measure in dict(MEASURE_CHOICES) else "authorised"
-        day = default_as_of(district.province)
+        # The tier today (read once): today's figures, or those of its last day once it has ended.
+        tier = district_tier(district.province, today())
+        day = tier.figures_on
         # The series runs from the first decision (or the district's start) to today, or to its
         # last day (the last day of the district tier, 2025-06-30, when it has ended).
         start = first_decision_date() or day
@@ -62,7 +64,6 @@ class DistrictDetailView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVi
         # The whole history of its focal points: until the day it ended, when it has.
         rec_end = district.dissolved_on or day
         rec = reconcile_focal_points(start=min(start, rec_end), end=rec_end, district=district)
-        tier = district_tier(district.province, today())
         context.update(
             rec=rec,
             rec_terms=reconciliation_terms(rec),

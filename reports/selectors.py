@@ -8,6 +8,7 @@ import dataclasses
 import datetime
 
 from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.dates import fmt_date
@@ -172,6 +173,7 @@ class StaffingReport:
     like_for_like: bool
     rows: list[StaffingRow]
     total: StaffingRow
+    districts: list[District] = dataclasses.field(default_factory=list)  # those of the period, by code
 
 
 def district_note(
@@ -227,11 +229,12 @@ def staffing_report(
     )
     districts = list(districts_in_period(period.baseline, period.as_of, province=province).order_by("code"))
     figures = district_days([period.baseline, period.as_of], districts=districts, measure=period.measure)
-    names = {d.code: d.full_name for d in districts}
+    language = translation.get_language()  # once for the 700 names of a national report
+    names = {d.code: d.full_name_in(language) for d in districts}
     rows = [
         StaffingRow(
             district=d.code,
-            name=d.full_name,
+            name=names[d.code],
             kind=d.kind,
             dissolved_on=d.dissolved_on,
             successor=d.successor.code if d.successor_id else None,
@@ -266,6 +269,7 @@ def staffing_report(
         like_for_like=period.like_for_like,
         rows=rows,
         total=total,
+        districts=districts,
     )
 
 
@@ -439,16 +443,24 @@ class ProgressMatrix:
 
 
 def progress_matrix(
-    *, province: Province | None, as_of: datetime.date, start: datetime.date | None = None
+    *,
+    province: Province | None,
+    as_of: datetime.date,
+    start: datetime.date | None = None,
+    districts: list[District] | None = None,
+    programmes: list[Programme] | None = None,
 ) -> ProgressMatrix:
     """Every district of the period [start, as_of] x every programme: the merger's stage on `as_of`.
 
     A cell's stage is the merger's latest stage dated on or before `as_of` (None: nothing yet
     by then), with its date, the decision number and the merger id. A cancelled merger shows
-    only when the district has no other one under that programme. Three queries.
+    only when the district has no other one under that programme. Three queries; one given
+    the period's `districts` (by code) and the `programmes_ordered()` a page has read already.
     """
-    districts = list(districts_in_period(min(start or as_of, as_of), as_of, province=province).order_by("code"))
-    programmes = list(programmes_ordered())
+    if districts is None:
+        districts = list(districts_in_period(min(start or as_of, as_of), as_of, province=province).order_by("code"))
+    if programmes is None:
+        programmes = list(programmes_ordered())
     mergers = (
         Merger.objects.filter(district__in=[d.pk for d in districts])
         .annotate(stage_now=_latest_stage("status", as_of), stage_now_on=_latest_stage("on", as_of))

@@ -15,7 +15,7 @@ from core.auth import token_user
 from core.dates import fmt_date
 from core.roles import REPORT_PERMISSIONS
 from districts.models import District, Province
-from mergers.figures import MEASURE_CHOICES, ReportPeriod, default_as_of
+from mergers.figures import MEASURE_CHOICES, ReportPeriod, default_as_of, programmes_ordered
 from reports import exports
 from reports.charts import Bar, change_bar_chart, headcount_line_chart, trim_flat_tail
 from reports.forms import AsOfForm, ReportPeriodForm
@@ -126,19 +126,32 @@ class DashboardView(ReportAccessMixin, TemplateView):
         province = self.get_province()
         period, tier = self.figures_period(requested)
         report = staffing_report(province=province, **dataclasses.asdict(period))
-        matrix = progress_matrix(province=province, as_of=period.as_of, start=period.baseline)
+        programmes = list(programmes_ordered())  # read once for the matrix, the cards and the reconciliation
+        matrix = progress_matrix(
+            province=province,
+            as_of=period.as_of,
+            start=period.baseline,
+            districts=report.districts,
+            programmes=programmes,
+        )
         names = {row.district.code: row.district.full_name for row in matrix.rows}
         # The cards count the districts active on the date asked: none once the tier has ended.
-        headlines = programme_figures(as_of=requested.as_of, province=province, measure=period.measure)
+        headlines = programme_figures(
+            as_of=requested.as_of, province=province, measure=period.measure, programmes=programmes
+        )
         last_headlines = (
             {
                 h.programme.code: h
-                for h in programme_figures(as_of=period.as_of, province=province, measure=period.measure)
+                for h in programme_figures(
+                    as_of=period.as_of, province=province, measure=period.measure, programmes=programmes
+                )
             }
             if tier.ended
             else {}
         )
-        reconciliation = reconcile_focal_points(start=requested.baseline, end=requested.as_of, province=province)
+        reconciliation = reconcile_focal_points(
+            start=requested.baseline, end=requested.as_of, province=province, programmes=programmes
+        )
         series = headcount_series(
             start=period.baseline, end=period.as_of, measure=period.measure, districts=[r.district for r in matrix.rows]
         )

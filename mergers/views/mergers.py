@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from core.api.pagination import KeysFirstPaginator
 from core.views import OnceTokenMixin, ServiceFormView, SortedFilterView, StaffMixin, put_errors_on_form
 from mergers import services
 from mergers.choices import OPEN_STATUSES, MergerStatus
@@ -16,7 +17,7 @@ from mergers.figures import FAR_FUTURE, headcount_on
 from mergers.filtersets import MergerFilterSet
 from mergers.forms import MergerAdvanceForm, MergerCancelForm, MergerChooseForm, MergerCompleteForm, MergerForm
 from mergers.models import Merger
-from mergers.selectors import merger_list
+from mergers.selectors import merger_list, merger_rows
 from mergers.views.base import require_district
 from mergers.views.history import history_rows
 
@@ -31,6 +32,7 @@ class MergerListView(SortedFilterView):
     permission_required = "mergers.view_merger"
     filterset_class = MergerFilterSet
     template_name = "mergers/merger_list.html"
+    paginator_class = KeysFirstPaginator  # the figures are computed for the page's rows only
     sort_fields = (
         ("programme__decision__date", "programme"),
         ("district__code", "district"),
@@ -56,7 +58,7 @@ class MergerListView(SortedFilterView):
     def get_queryset(self):
         # By programme (in the order they were decided, those without a date last, on every
         # database) then district: the first page shows one programme's districts together.
-        return merger_list().order_by(
+        return merger_rows().order_by(
             F("programme__decision__date").asc(nulls_last=True), "programme__code", "district__code"
         )
 

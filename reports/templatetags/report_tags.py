@@ -1,9 +1,13 @@
 """Template filters for figures: missing data shown as missing, signs, percentages, demo labels."""
 
+from html import escape as html_escape
+
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from mergers.choices import SourceKind
@@ -86,3 +90,39 @@ def kind_mark(kind):
 def demo_legend(published=False):
     """One line under a table: what its marks mean."""
     return {"published": published}
+
+
+@register.filter
+def reconciled_item(agency):
+    """One agency of a focal-point reconciliation's term (mergers.figures.ReconciledAgency) as the
+    lists show it: its link and district, the date, where it went, the decision. In Python: a
+    province's lists hold hundreds of agencies, and the same markup in template tags was the
+    largest part of the dashboard's rendering (tests/reports/test_report_tags.py compares them)."""
+    e = _escape
+    html = (
+        f'<a href="/agencies/{e(agency.id)}/">{e(agency.name)}</a>'
+        f' <span class="text-muted">({e(agency.district)})</span>'
+    )
+    if agency.on:
+        html += f" · {e(date_filter(agency.on, 'd/m/Y'))}"
+    if agency.successor:
+        successor = agency.successor
+        html += (
+            f' → <a href="/agencies/{e(successor.id)}/">{e(successor.name)}</a>'
+            f' <span class="text-muted">({e(successor.district)})</span>'
+        )
+    elif agency.successor_province:
+        html += f" → {e(_('tỉnh'))} {e(agency.successor_province)}"
+    if agency.decision:
+        html += f" · {e(_('QĐ'))} "
+        if agency.decision_id:
+            url = reverse("mergers:decision", args=[agency.decision_id])
+            html += f'<a href="{e(url)}">{e(agency.decision)}</a>'
+        else:
+            html += e(agency.decision)
+    return mark_safe(html)
+
+
+def _escape(value) -> str:
+    """django.utils.html.escape without its lazy-string wrapper (called a thousand times a page)."""
+    return html_escape(str(value))

@@ -227,3 +227,27 @@ def test_reports_are_computed_in_a_few_queries(client, path, params, queries, dj
     # Token + user (1), the user's and his groups' permissions (2), then the report itself.
     with django_assert_num_queries(3 + queries):
         assert client.get(path, params).status_code == 200
+
+
+def test_the_national_reports_cost_the_same_queries_with_14_and_140_districts(client, django_assert_num_queries):
+    """Issue 17: the national staffing report sums every district in one statement, and the
+    progress report every completed merger in one: ten times the districts, the same queries."""
+    from tests.reports.test_views import _add_districts
+
+    staffing = {"baseline": "2015-11-30", "as_of": "2019-06-01"}  # the districts, their figures, the tier
+    progress = {"as_of": "2019-06-01"}  # the active districts, the mergers, the programmes, the tier
+    with django_assert_num_queries(3 + 3):
+        small = client.get(STAFFING, staffing).json()
+    with django_assert_num_queries(3 + 4):
+        assert client.get(PROGRESS, progress).status_code == 200
+    _add_districts(126)
+    with django_assert_num_queries(3 + 3):
+        large = client.get(STAFFING, staffing).json()
+    with django_assert_num_queries(3 + 4):
+        programmes = client.get(PROGRESS, progress).json()["programmes"]
+    assert (len(small["districts"]), len(large["districts"])) == (14, 140)
+    # Each new district: two agencies of 5 (demo) at the baseline, merged into one of 8 in 2018.
+    assert large["total"]["headcount_current"] == small["total"]["headcount_current"] + 126 * 8
+    assert large["total"]["demo"] is True
+    merged = next(p for p in programmes if p["programme"] == "to-chuc-noi-vu")
+    assert merged["completed"] == merged["total"] == 140

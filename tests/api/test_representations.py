@@ -1,9 +1,13 @@
 """NetBox-style representations (issue 15): `url` and `display` on every object, brief nested
 objects for foreign keys (written as plain keys), `?brief=1`, `?fields=`, one district name."""
 
-import pytest
+from types import SimpleNamespace
 
-from core.api.representations import MSG_BAD_BRIEF, MSG_UNKNOWN_FIELDS
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+
+from core.api.representations import MSG_BAD_BRIEF, MSG_UNKNOWN_FIELDS, object_url
 from districts.models import District
 from mergers.models import Agency, HeadcountRecord, Merger
 
@@ -170,3 +174,24 @@ def test_a_synthetic_district_and_province_have_urls(quang_ninh, analyst_client)
     body = analyst_client.get("/api/v1/districts/S0101/").json()
     assert (body["url"], body["province"]["url"]) == (f"{BASE}/districts/S0101/", f"{BASE}/provinces/S01/")
     assert analyst_client.get("/api/v1/provinces/S01/").json()["display"] == "Tỉnh tổng hợp 01"
+
+
+@pytest.mark.parametrize(
+    ("route", "lookup", "values"),
+    [
+        ("district-detail", "code", ["193", "S0101"]),
+        ("province-detail", "code", ["22", "S01"]),
+        ("programme-detail", "code", ["to-chuc-noi-vu", "a_b-9"]),
+        ("agencytype-detail", "code", ["ban-to-chuc"]),
+        ("merger-detail", "pk", [1, 12345678901]),
+        ("agency-detail", "pk", [7]),
+        ("headcount-detail", "pk", [169]),
+    ],
+)
+def test_urls_cut_from_one_reversed_route_equal_reverse(route, lookup, values):
+    """object_url reverses each route once and formats the key in: the same URL."""
+    request = RequestFactory().get("/", HTTP_HOST="testserver")
+    for value in values:
+        obj = SimpleNamespace(**{lookup: value})
+        assert object_url(request, route, lookup, obj) == "http://testserver" + reverse(route, kwargs={lookup: value})
+        assert object_url(None, route, lookup, obj) == reverse(route, kwargs={lookup: value})

@@ -11,9 +11,9 @@ from mergers.models import Merger
 from tests.factories import AgencyFactory, HeadcountFactory
 from tests.reports.htmltext import text_of
 
-# + the reconciliation (the agencies on both dates, those established and ended, their mergers and
-# sources, the programmes' names: 7), the district tier today (2) and the default as-of (1).
-DISTRICT_QUERIES = 24
+# + the reconciliation (the agencies on both dates, those established or ended, their mergers and
+# sources, the programmes' names: 5), the district tier today, which gives the default as-of (2).
+DISTRICT_QUERIES = 21
 
 
 @pytest.fixture

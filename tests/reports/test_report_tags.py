@@ -1,5 +1,6 @@
 """Figures in templates: missing is "Không có số liệu", percentages rounded (not truncated)."""
 
+import pytest
 from django.utils import translation
 
 from reports.templatetags.report_tags import demo_badge, figure, merger_link, percent, signed
@@ -37,3 +38,50 @@ def test_kind_marks_tell_published_from_demo_and_official():
     assert 'class="published-mark"' in kind_mark("published") and ">công bố</span>" in kind_mark("published")
     for kind in ("demo", "synthetic"):
         assert 'class="demo-mark demo-badge"' in kind_mark(kind) and ">demo</span>" in kind_mark(kind)
+
+
+# The markup the reconciliation's lists had in the template, kept as the reference of `reconciled_item`.
+RECONCILED_ITEM_TEMPLATE = (
+    "{% load i18n %}"
+    + '<a href="/agencies/{{ a.id }}/">{{ a.name }}</a> <span class="text-muted">({{ a.district }})</span>{% if a.on %} · {{ a.on|date:"d/m/Y" }}{% endif %}{% if a.successor %} → <a href="/agencies/{{ a.successor.id }}/">{{ a.successor.name }}</a> <span class="text-muted">({{ a.successor.district }})</span>{% elif a.successor_province %} → {% translate "tỉnh" %} {{ a.successor_province }}{% endif %}{% if a.decision %} · {% translate "QĐ" %} {% if a.decision_id %}<a href="{% url \'mergers:decision\' a.decision_id %}">{{ a.decision }}</a>{% else %}{{ a.decision }}{% endif %}{% endif %}'
+)
+
+
+@pytest.mark.django_db
+def test_reconciled_item_is_the_templates_markup(quang_ninh):
+    """Every agency of Quảng Ninh's reconciliations (mergers, the district merged in 2020, the
+    tier's end in 2025, an agency established otherwise), and awkward names and decisions."""
+    import datetime
+
+    from django.template import Context, Template
+
+    from districts.models import Province
+    from mergers.figures import AgencyRef, ReconciledAgency, reconcile_focal_points
+    from reports.templatetags.report_tags import reconciled_item
+
+    province = Province.objects.get(code="22")
+    items = []
+    for start, end in [
+        (datetime.date(2015, 11, 30), datetime.date(2025, 6, 30)),
+        (datetime.date(2019, 1, 1), datetime.date(2025, 7, 1)),
+    ]:
+        rec = reconcile_focal_points(start=start, end=end, province=province)
+        items += [*rec.at_start, *rec.established, *rec.merged_away, *rec.dissolved, *rec.at_end]
+    odd = AgencyRef(id=3, name='<Ban> & "Tổ chức"', district="193")
+    items += [
+        ReconciledAgency(id=1, name="A & <b>", district="193", on=None, decision="12/QĐ-UBND", decision_id=None),
+        ReconciledAgency(
+            id=2, name="B", district="207", on=datetime.date(2020, 1, 1), successor=odd, decision="x<y", decision_id=4
+        ),
+        ReconciledAgency(id=5, name="C", district="207", on=datetime.date(2025, 7, 1), successor_province="22"),
+    ]
+    kinds = {
+        (bool(i.on), bool(i.successor), bool(i.successor_province), bool(i.decision), bool(i.decision_id))
+        for i in items
+    }
+    assert len(items) > 300 and len(kinds) >= 6
+    reference = Template(RECONCILED_ITEM_TEMPLATE)
+    for language in ("vi", "en"):
+        with translation.override(language):
+            for item in items:
+                assert reconciled_item(item) == reference.render(Context({"a": item})), item

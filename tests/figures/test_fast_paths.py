@@ -1,0 +1,190 @@
+"""The engine's faster paths (issue 17) against the definitions they stand for, on varied data
+(STYLE.md: a faster second copy is checked against the first).
+
+- `district_days` sums `agency_day_rows` in one grouped statement compiled once for all days:
+  its figures equal `complete_sum`, the quota and the demo rule applied to those rows one by one.
+- `merger_derived` computes in Python what SQL computed from `merger_figures`' columns:
+  `merger_order_aliases`, the SQL that sorts lists, gives the same reduction and percentage.
+- `KeysFirstPaginator` pages the keys first: the same rows in the same order as slicing.
+"""
+
+import datetime
+
+import pytest
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.api.pagination import KeysFirstPaginator
+from mergers.choices import SourceKind
+from mergers.figures import (
+    agency_day_rows,
+    complete_sum,
+    district_days,
+    is_official,
+    merger_derived,
+    pct,
+)
+from mergers.models import Merger
+from mergers.selectors import merger_list
+from tests.factories import AgencyFactory, AgencyTypeFactory, DistrictFactory, HeadcountFactory
+
+D = datetime.date
+DAYS = [D(2015, 1, 1), D(2016, 6, 30), D(2018, 1, 1), D(2020, 12, 31)]
+
+agency_specs = st.lists(
+    st.tuples(
+        st.integers(0, 2),  # district
+        st.booleans(),  # type in the district quota
+        st.sampled_from([D(2000, 1, 1), D(2016, 1, 1), D(2018, 1, 1)]),  # established
+        st.sampled_from([None, D(2016, 6, 30), D(2019, 1, 1)]),  # dissolved
+        st.lists(  # records: (date, authorised, actual, kind)
+            st.tuples(
+                st.sampled_from([D(2014, 1, 1), D(2016, 1, 1), D(2016, 6, 30), D(2019, 6, 1)]),
+                st.integers(0, 40),
+                st.one_of(st.none(), st.integers(0, 40)),
+                st.sampled_from(SourceKind.values),
+            ),
+            max_size=3,
+            unique_by=lambda r: r[0],
+        ),
+    ),
+    max_size=7,
+)
+
+
+def _by_rule(day, measure, ids) -> dict:
+    """The reference: each agency's row read on its own, summed in Python by the rules."""
+    parts: dict = {}
+    for district_id, _on, counted, value, demo in agency_day_rows(day, measure, ids):
+        agencies, c, known, total, any_demo = parts.get(district_id, (0, 0, 0, 0, False))
+        parts[district_id] = (
+            agencies + 1,
+            c + bool(counted),
+            known + bool(counted and value is not None),
+            total + (value or 0 if counted else 0),
+            any_demo or bool(counted and demo),
+        )
+    return parts
+
+
+@pytest.mark.django_db
+@settings(max_examples=30, deadline=None)
+@given(specs=agency_specs, measure=st.sampled_from(["authorised", "actual"]))
+def test_district_days_sum_the_agency_rows_by_the_rules(specs, measure):
+    with transaction.atomic():
+        districts = [DistrictFactory() for _ in range(3)]
+        types = {True: AgencyTypeFactory(in_district_quota=True), False: AgencyTypeFactory(in_district_quota=False)}
+        for district, quota, established, dissolved, records in specs:
+            if dissolved is not None and dissolved <= established:
+                dissolved = None
+            agency = AgencyFactory(
+                district=districts[district],
+                agency_type=types[quota],
+                established_on=established,
+                dissolved_on=dissolved,
+            )
+            for as_of, authorised, actual, kind in records:
+                HeadcountFactory(agency=agency, as_of=as_of, authorised=authorised, actual=actual, source_kind=kind)
+        ids = [d.pk for d in districts]
+        figures = district_days(DAYS, districts=districts, measure=measure)
+        for day in DAYS:
+            reference = _by_rule(day, measure, ids)
+            for district in districts:
+                figure = figures[(district.pk, day)]
+                agencies, counted, known, total, demo = reference.get(district.pk, (0, 0, 0, None, False))
+                headcount = complete_sum(total, counted, known)
+                assert (figure.agencies, figure.counted, figure.headcount) == (agencies, counted, headcount)
+                assert figure.demo == (demo and headcount is not None)
+                # The agencies named as missing: the counted ones whose row has no figure.
+                named = {a.id for a in figure.missing}
+                assert len(named) == counted - known
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_agency_rows_read_the_record_in_force_and_its_kind():
+    """The reference rows themselves, on a hand-made case: the latest record on or before the day."""
+    quota = AgencyTypeFactory(in_district_quota=True)
+    agency = AgencyFactory(agency_type=quota)
+    HeadcountFactory(agency=agency, as_of=D(2015, 1, 1), authorised=10, actual=None, source_kind=SourceKind.OFFICIAL)
+    HeadcountFactory(agency=agency, as_of=D(2017, 1, 1), authorised=8, actual=7, source_kind=SourceKind.DEMO)
+    ids = [agency.district_id]
+    assert [r[2:] for r in agency_day_rows(D(2016, 1, 1), "authorised", ids)] == [(True, 10, False)]
+    assert [r[2:] for r in agency_day_rows(D(2016, 1, 1), "actual", ids)] == [(True, None, False)]
+    assert [r[2:] for r in agency_day_rows(D(2017, 1, 1), "actual", ids)] == [(True, 7, True)]
+    assert list(agency_day_rows(D(1999, 1, 1), "authorised", ids)) == []  # not yet established
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "kind", "before_demo", "after_kind", "expected"),
+    [
+        (20, 15, SourceKind.OFFICIAL, False, SourceKind.OFFICIAL, (5, 25.0, False)),
+        (279, 244, SourceKind.PUBLISHED, False, SourceKind.OFFICIAL, (35, 12.54, False)),
+        (None, 15, SourceKind.OFFICIAL, True, SourceKind.OFFICIAL, (None, None, False)),  # demo sources not summed
+        (20, None, SourceKind.OFFICIAL, False, None, (None, None, False)),
+        (20, 15, SourceKind.OFFICIAL, True, SourceKind.OFFICIAL, (5, 25.0, True)),
+        (20, 15, SourceKind.OFFICIAL, False, SourceKind.SYNTHETIC, (5, 25.0, True)),
+        (0, 3, SourceKind.OFFICIAL, False, SourceKind.OFFICIAL, (-3, None, False)),
+        (None, None, SourceKind.DEMO, False, None, (None, None, True)),
+    ],
+)
+def test_merger_derived(before, after, kind, before_demo, after_kind, expected):
+    derived = merger_derived(
+        headcount_before=before, headcount_after=after, source_kind=kind, before_demo=before_demo, after_kind=after_kind
+    )
+    assert (derived.reduction, derived.reduction_pct, derived.figures_demo) == expected
+    assert derived.figures_demo == (
+        not is_official(kind)
+        or (before is not None and before_demo)
+        or (after is not None and after_kind is not None and not is_official(after_kind))
+    )
+
+
+@pytest.mark.parametrize("measure", ["authorised", "actual"])
+def test_merger_figures_in_python_equal_the_sorting_sql(quang_ninh, measure):
+    """Each merger's reduction and percentage as shown equal the SQL the lists sort by, and a
+    list sorted by either in SQL is in the order of the values shown."""
+    mergers = list(merger_list(measure=measure).annotate(_sql=F("reduction"), _sql_pct=F("reduction_pct")))
+    assert len(mergers) == Merger.objects.count() > 40
+    if measure == "authorised":  # the fixture has no actual figures
+        assert sum(m.reduction is not None for m in mergers) > 20
+    for merger in mergers:
+        assert merger.reduction == merger._sql
+        assert merger.reduction_pct == (None if merger._sql_pct is None else round(merger._sql_pct, 2))
+        assert merger.reduction_pct == pct(merger.reduction, merger.headcount_before)
+    for name in ("reduction", "reduction_pct"):
+        shown = [
+            getattr(m, name) for m in merger_list(measure=measure).order_by(name, "pk") if getattr(m, name) is not None
+        ]
+        assert shown == sorted(shown)
+
+
+@pytest.mark.parametrize("ordering", [None, "-reduction", "effective_on", "-headcount_before"])
+def test_keys_first_pages_are_the_pages_of_the_list(quang_ninh, ordering):
+    mergers = merger_list(as_lists=True)
+    if ordering:
+        mergers = mergers.order_by(ordering, "pk")
+    plain, keys_first = Paginator(mergers, 7), KeysFirstPaginator(mergers, 7, orphans=2)
+    assert keys_first.count == plain.count > 40
+    seen = []
+    for number in keys_first.page_range:
+        page = list(keys_first.page(number))
+        seen.extend(m.pk for m in page)
+        assert [m.reduction for m in page] == [
+            m.reduction for m in mergers[(number - 1) * 7 : (number - 1) * 7 + len(page)]
+        ]
+    assert seen == [m.pk for m in mergers]
+
+
+@pytest.mark.parametrize("day", [D(2020, 1, 1), D(2025, 6, 30), D(2025, 7, 1), D(2026, 12, 6)])
+def test_the_tiers_figures_day_is_the_default_as_of(quang_ninh, day):
+    """The district page reads the tier once and takes its default date from it (issue 17)."""
+    from districts.models import Province
+    from mergers.figures import district_tier, tier_default_as_of
+
+    province = Province.objects.get(code="22")
+    assert district_tier(province, day).figures_on == tier_default_as_of(province, day)
+    assert tier_default_as_of(province, day) == (day if day < D(2025, 7, 1) else D(2025, 6, 30))
