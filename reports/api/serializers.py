@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from districts.models import District, Province
+from mergers.choices import SourceKind
 from mergers.figures import MEASURES
 
 
@@ -122,6 +123,46 @@ class ProgressTotalsSerializer(serializers.Serializer):
     demo = serializers.BooleanField()
 
 
+SOURCE_KIND_CHOICES = [(k, k) for k in SourceKind.values]
+
+
+class FigureKindsSerializer(serializers.Serializer):
+    """Where each figure of the row comes from; null when the figure is missing."""
+
+    completed = serializers.ChoiceField(choices=SOURCE_KIND_CHOICES, allow_null=True)
+    total = serializers.ChoiceField(choices=SOURCE_KIND_CHOICES, allow_null=True)
+    headcount_before = serializers.ChoiceField(choices=SOURCE_KIND_CHOICES, allow_null=True)
+    headcount_after = serializers.ChoiceField(choices=SOURCE_KIND_CHOICES, allow_null=True)
+    focal_points_removed = serializers.ChoiceField(choices=SOURCE_KIND_CHOICES, allow_null=True)
+    reduction = serializers.ChoiceField(choices=SOURCE_KIND_CHOICES, allow_null=True)
+    reduction_pct = serializers.ChoiceField(choices=SOURCE_KIND_CHOICES, allow_null=True)
+
+
+class PublishedFiguresSerializer(serializers.Serializer):
+    completed = serializers.IntegerField(required=False)
+    total = serializers.IntegerField(required=False)
+    headcount_before = serializers.IntegerField(required=False)
+    headcount_after = serializers.IntegerField(required=False)
+    reduction_pct = serializers.FloatField(required=False)
+    focal_points_removed = serializers.IntegerField(required=False)
+
+
+class PublishedSourceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    on = serializers.DateField(help_text=_("Ngày mà số liệu công bố mô tả."))
+    source = serializers.CharField(help_text=_("Trích dẫn nguồn."))
+    source_kind = serializers.ChoiceField(choices=SOURCE_KIND_CHOICES)
+    decision = serializers.CharField(allow_null=True, help_text=_("Số văn bản được nguồn viện dẫn."))
+    decision_id = serializers.IntegerField(allow_null=True)
+    figures = PublishedFiguresSerializer(help_text=_("Các số liệu nguồn đưa ra (chỉ các số liệu có trong nguồn)."))
+
+
+class DiscrepancySerializer(serializers.Serializer):
+    figure = serializers.CharField()
+    published = serializers.FloatField()
+    districts = serializers.FloatField(allow_null=True, help_text=_("Tổng số liệu các đơn vị; null: thiếu số liệu."))
+
+
 class ProgrammeProgressSerializer(serializers.Serializer):
     programme = serializers.CharField()
     name = serializers.CharField()
@@ -142,6 +183,16 @@ class ProgrammeProgressSerializer(serializers.Serializer):
     reduction_pct = serializers.FloatField(allow_null=True)
     focal_points_removed = serializers.IntegerField()
     demo = serializers.BooleanField(help_text=_("Có số liệu hoặc ngày tháng không chính thức."))
+    source_kinds = FigureKindsSerializer(
+        help_text=_("Nguồn của từng số liệu: official, published (số liệu công bố của tỉnh), demo.")
+    )
+    published = PublishedSourceSerializer(
+        allow_null=True,
+        help_text=_("Số liệu tổng hợp đã công bố có hiệu lực vào ngày tính, với trích dẫn; null: không có."),
+    )
+    discrepancies = DiscrepancySerializer(
+        many=True, help_text=_("Số liệu công bố mà tổng số liệu các đơn vị không khớp (không bao giờ bị ẩn).")
+    )
 
 
 class ActualParamsSerializer(serializers.Serializer):

@@ -125,6 +125,20 @@ class StaffingReportView(ReportView):
         return Response(data)
 
 
+def progress_csv_row(row: dict) -> dict:
+    """A programme's progress as one flat CSV row: a column for each figure's source kind, the
+    published source's date and citation, and the disagreements in words."""
+    row = dict(row)
+    kinds = row.pop("source_kinds")
+    published = row.pop("published")
+    discrepancies = row.pop("discrepancies")
+    row.update({f"{name}_source_kind": kind for name, kind in kinds.items()})
+    row["published_on"] = published["on"] if published else None
+    row["published_source"] = published["source"] if published else None
+    row["discrepancies"] = [f"{d['figure']}: {d['published']} / {d['districts']}" for d in discrepancies]
+    return row
+
+
 class ProgressReportView(ReportView):
     """For each programme: the districts active on a date that had completed it by then, and
     the staff and focal points its completed mergers removed; `totals`, the same for the
@@ -150,7 +164,8 @@ class ProgressReportView(ReportView):
         }
         if self.wants_csv():
             period = {k: data[k] for k in ("as_of", "province", "measure")}
-            return self.csv_response(data["programmes"], period, ProgrammeProgressSerializer())
+            rows = [progress_csv_row(row) for row in data["programmes"]]
+            return self.csv_response(rows, period, ProgrammeProgressSerializer())
         return Response(data)
 
 
