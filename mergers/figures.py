@@ -488,6 +488,14 @@ PUBLISHED_FIGURES = (
     "reduction_pct",
     "focal_points_removed",
 )
+FIGURE_LABELS = {
+    "completed": _("Số đơn vị đã hoàn thành"),
+    "total": _("Tổng số đơn vị"),
+    "headcount_before": _("Biên chế trước hợp nhất"),
+    "headcount_after": _("Biên chế sau hợp nhất"),
+    "reduction_pct": _("Tỷ lệ tinh giản biên chế"),
+    "focal_points_removed": _("Đầu mối giảm"),
+}
 # Those that count authorised headcount: they stand for no other measure.
 AUTHORISED_ONLY = ("headcount_before", "headcount_after", "reduction_pct")
 

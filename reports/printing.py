@@ -41,6 +41,11 @@ class ProgrammeLine:
     reduction_pct: float | None
     focal_points_removed: int | None
     demo: bool
+    # For the province: where each figure comes from, the published aggregate in force and what
+    # the districts' sums disagree with (mergers.figures.ProgrammeFigures). A district's line: none.
+    kinds: dict = dataclasses.field(default_factory=dict)
+    published: object = None
+    discrepancies: tuple = ()
 
 
 def district_period(district: District, *, baseline, as_of, measure, like_for_like) -> ReportPeriod:
@@ -65,6 +70,9 @@ def _province_lines(province: Province, period: ReportPeriod) -> tuple[list[Prog
             reduction_pct=f.reduction_pct,
             focal_points_removed=f.focal_points_removed,
             demo=f.demo,
+            kinds=f.kinds,
+            published=f.published,
+            discrepancies=f.discrepancies,
         )
         for f in figures
     ]
@@ -145,6 +153,7 @@ def report_context(*, province: Province, district: District | None, period: Rep
         ),
         "chart_title": chart_title,
         "demo": demo,
+        "published": any(line.published for line in lines),
         "sources": [s["title"] for s in SOURCES],
         "decisions": sorted({line.decision for line in lines if line.decision}),
         "printed_at": timezone.localtime(),

@@ -189,6 +189,7 @@ class DashboardView(ReportAccessMixin, TemplateView):
                 for h in headlines
             ],
             "headlines_total": programme_totals(headlines),
+            "headlines_published": any(h.published for h in headlines),
             "series": series,
             "series_is_demo": any(p.is_demo for p in series),
             "headcount_chart": headcount_line_chart(drawn, chart_id="chart-province-headcount", title=line_title),

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from mergers.choices import SourceKind
+from mergers.figures import FIGURE_LABELS
 
 register = template.Library()
 
@@ -86,3 +87,17 @@ def kind_mark(kind):
 def demo_legend(published=False):
     """One line under a table: what its marks mean."""
     return {"published": published}
+
+
+@register.filter
+def figure_label(name):
+    """The name of a programme figure ("completed" -> "Số đơn vị đã hoàn thành")."""
+    return FIGURE_LABELS.get(name, name)
+
+
+@register.filter
+def figure_value(value, name):
+    """A programme figure as shown: a percentage for the reduction rate, else a count; missing as missing."""
+    if name == "reduction_pct":
+        return percent(value, "plain")
+    return figure(value)

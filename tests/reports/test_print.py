@@ -29,9 +29,13 @@ def test_province_on_27_september_2017(leader_client):
     )
     programmes = text_of(page, "print-programmes")
     assert (
-        "Cơ quan tham mưu, giúp việc chung khối MTTQ và các đoàn thể chính trị - xã hội cấp huyện (44-QĐ/TU) demo "
-        "12/14 đơn vị 279 → 244 35 (12,54%) 60"
+        "Cơ quan tham mưu, giúp việc chung khối MTTQ và các đoàn thể chính trị - xã hội cấp huyện (44-QĐ/TU) công bố "
+        "Số liệu tỉnh ngày 27/09/2017: Báo Quảng Ninh, 28/09/2017: sơ kết 2 năm Quyết định 44-QĐ/TU: “toàn tỉnh có "
+        "12/14 huyện, thị xã, thành phố thực hiện”, “tinh giản 12,54% biên chế trong 2 năm” (44-QĐ/TU). "
+        "12/14 đơn vị công bố 279 demo → 244 demo 35 demo (12,54%) công bố 60 demo"
     ) in programmes
+    assert "published-mismatch" not in page.decode()
+    assert text_of(page, "print-published-note").startswith("Số liệu đánh dấu “công bố”")
     assert text_of(page, "print-headcount") == "Biên chế được giao demo 700 665 -35 (-5,00%)"
     assert text_of(page, "print-focal-points") == "Đầu mối (cơ quan) 140 80 -60"
     assert text_of(page, "print-focal-removed").startswith("Đầu mối giảm nhờ hợp nhất: 60.")
@@ -80,8 +84,8 @@ def test_the_pdf_carries_the_figures_and_its_name(leader_client):
     response = leader_client.get("/reports/print.pdf", {"as_of": "27/09/2017"})
     assert response["Content-Disposition"] == 'attachment; filename="bao-cao-hop-nhat_22_2015-11-30_2017-09-27.pdf"'
     text = " ".join(_pdf(response).pages[0].extract_text().split())
-    assert "279 → 244" in text
-    assert "12/14 đơn vị" in text
+    assert "279 demo → 244 demo" in text
+    assert "12/14 đơn vị công bố" in text
 
 
 def test_access(client, quang_ninh):
