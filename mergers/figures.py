@@ -1063,6 +1063,21 @@ def district_tier(province: Province | None, on: datetime.date) -> DistrictTier:
     )
 
 
+def within_tier(period, province: Province | None):
+    """(the period whose figures a report shows, the district tier on the date asked).
+
+    The one rule of the web pages and the API: once the district tier has ended (2025-07-01), a
+    later as-of date shows the last figures, of its last day (2025-06-30), never those of units
+    that no longer exist; the baseline moves too when it was later. The tier says why. One
+    query, two when the tier has ended.
+    """
+    tier = district_tier(province, period.as_of)
+    if not tier.ended:
+        return period, tier
+    last = tier.last_day
+    return dataclasses.replace(period, as_of=last, baseline=min(period.baseline, last)), tier
+
+
 def tier_default_as_of(province: Province | None, day: datetime.date) -> datetime.date:
     """`day`, or the last day of the district tier when it had ended by then."""
     active, last_end = _tier_counts(province, day)

@@ -114,6 +114,36 @@ def _district_lines(district: District, period: ReportPeriod) -> list[ProgrammeL
     return lines
 
 
+def dissolution_note(district: District) -> str:
+    """ "Huyện Hoành Bồ giải thể từ 01/01/2020, sáp nhập vào Thành phố Hạ Long, theo nghị quyết
+    837/NQ-UBTVQH14 ngày 17/12/2019 của Ủy ban Thường vụ Quốc hội.": said whatever the report's
+    date, since a district's report defaults to its last day, before the dissolution ("" while active)."""
+    if district.dissolved_on is None:
+        return ""
+    values = {"district": district.full_name, "date": fmt_date(district.dissolved_on)}
+    if district.successor_id:
+        text = _("%(district)s giải thể từ %(date)s, sáp nhập vào %(successor)s") % {
+            **values,
+            "successor": district.successor.full_name,
+        }
+    elif district.successor_province_id:
+        text = _("%(district)s giải thể từ %(date)s, chức năng chuyển về tỉnh %(province)s") % {
+            **values,
+            "province": district.successor_province.name,
+        }
+    else:
+        text = _("%(district)s giải thể từ %(date)s") % values
+    decision = district.dissolution_decision
+    if decision is not None:
+        text += _(", theo %(kind)s %(number)s ngày %(decided)s của %(issuer)s") % {
+            "kind": decision.get_kind_display().lower(),
+            "number": decision.number,
+            "decided": fmt_date(decision.date),
+            "issuer": decision.issuer_name,
+        }
+    return f"{text}."
+
+
 def report_context(*, province: Province, district: District | None, period: ReportPeriod) -> dict:
     """Everything the one-page report shows."""
     report = staffing_report(province=province, **dataclasses.asdict(period))
@@ -155,7 +185,11 @@ def report_context(*, province: Province, district: District | None, period: Rep
         "demo": demo,
         "published": any(line.published for line in lines),
         "sources": [s["title"] for s in SOURCES],
-        "decisions": sorted({line.decision for line in lines if line.decision}),
+        "decisions": sorted(
+            {line.decision for line in lines if line.decision}
+            | ({district.dissolution_decision.number} if district and district.dissolution_decision else set())
+        ),
+        "dissolution": dissolution_note(district) if district else "",
         "printed_at": timezone.localtime(),
     }
 

@@ -106,6 +106,13 @@ class StaffingReportSerializer(serializers.Serializer):
     districts = StaffingRowSerializer(many=True)
     total = StaffingTotalSerializer()
     district_tier = DistrictTierSerializer(help_text=_("Cấp huyện vào ngày xem: còn hoạt động hay đã kết thúc."))
+    requested_as_of = serializers.DateField(
+        help_text=_(
+            "Ngày được hỏi. Sau khi cấp huyện kết thúc (01/07/2025), as_of là ngày cuối cùng của cấp huyện "
+            "(30/06/2025), như trên trang web, và note nói rõ."
+        )
+    )
+    note = serializers.CharField(help_text=_("Vì sao số liệu là của một ngày khác ngày được hỏi (trống nếu không)."))
 
 
 class ProgressTotalsSerializer(serializers.Serializer):
@@ -123,19 +130,24 @@ class ProgressTotalsSerializer(serializers.Serializer):
     demo = serializers.BooleanField()
 
 
-SOURCE_KIND_CHOICES = [(k, k) for k in SourceKind.values]
+SOURCE_KIND_CHOICES = SourceKind.choices
+
+
+def _kind_field():
+    # Plain text rather than a nullable enum: the schema names only the enums of its parameters.
+    return serializers.CharField(allow_null=True, help_text=_("official, published hoặc demo; null: không có số liệu."))
 
 
 class FigureKindsSerializer(serializers.Serializer):
     """Where each figure of the row comes from; null when the figure is missing."""
 
-    completed = serializers.ChoiceField(choices=SOURCE_KIND_CHOICES, allow_null=True)
-    total = serializers.ChoiceField(choices=SOURCE_KIND_CHOICES, allow_null=True)
-    headcount_before = serializers.ChoiceField(choices=SOURCE_KIND_CHOICES, allow_null=True)
-    headcount_after = serializers.ChoiceField(choices=SOURCE_KIND_CHOICES, allow_null=True)
-    focal_points_removed = serializers.ChoiceField(choices=SOURCE_KIND_CHOICES, allow_null=True)
-    reduction = serializers.ChoiceField(choices=SOURCE_KIND_CHOICES, allow_null=True)
-    reduction_pct = serializers.ChoiceField(choices=SOURCE_KIND_CHOICES, allow_null=True)
+    completed = _kind_field()
+    total = _kind_field()
+    headcount_before = _kind_field()
+    headcount_after = _kind_field()
+    focal_points_removed = _kind_field()
+    reduction = _kind_field()
+    reduction_pct = _kind_field()
 
 
 class PublishedFiguresSerializer(serializers.Serializer):

@@ -126,6 +126,8 @@ def test_staffing_from_decision_44_to_june_2020(client):
         "districts",
         "total",
         "district_tier",
+        "requested_as_of",
+        "note",
     ]
     assert (body["baseline"], body["as_of"], body["province"], body["measure"], body["like_for_like"]) == (
         "2015-11-30",

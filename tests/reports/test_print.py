@@ -63,9 +63,23 @@ def test_a_dissolved_district_defaults_to_its_last_day(leader_client):
     page = leader_client.get("/reports/print/204/").content
     assert text_of(page, "print-period").startswith("Số liệu ngày 31/12/2019, so với ngày gốc 30/11/2015.")
     assert text_of(page, "print-headcount") == "Biên chế được giao demo 47 41 -6 (-12,77%)"
-    # Its dissolution (01/01/2020) comes after the report's date: the report's notes do not
-    # mention it (the engine's rule, issue 14); the district's page does.
+    # Its dissolution (01/01/2020) comes after the report's date: the staffing note does not count
+    # it (the engine's rule, issue 14), but the report says it happened, with its decision.
     assert text_of(page, "print-focal-removed") == "Đầu mối giảm nhờ hợp nhất: 7."
+    assert text_of(page, "print-dissolution") == (
+        "Huyện Hoành Bồ giải thể từ 01/01/2020, sáp nhập vào Thành phố Hạ Long, theo nghị quyết 837/NQ-UBTVQH14 "
+        "ngày 17/12/2019 của Ủy ban Thường vụ Quốc hội."
+    )
+    assert "837/NQ-UBTVQH14" in text_of(page, "print-sources")
+
+
+def test_a_district_ended_with_the_tier_says_so(leader_client):
+    page = leader_client.get("/reports/print/207/").content
+    assert text_of(page, "print-dissolution") == (
+        "Huyện Cô Tô giải thể từ 01/07/2025, chức năng chuyển về tỉnh Quảng Ninh, theo đề án 373/ĐA-CP ngày "
+        "09/05/2025 của Chính phủ."
+    )
+    assert "print-dissolution" not in leader_client.get("/reports/print/").content.decode()
 
 
 @pytest.mark.parametrize("url", ["/reports/print.pdf", "/reports/print/193.pdf", "/reports/print/204.pdf"])
