@@ -19,6 +19,13 @@ The rules, in the province's words:
 - A programme's reduction sums its completed mergers that have both figures (the others are
   counted in `mergers_without_data`); its percentage divides sums, never averages percentages.
   A merger of k agencies into one removes k - 1 focal points.
+- A published aggregate (PublishedAggregate: a province-level figure of a programme from a
+  published source, with its citation) describes the province on its date and holds until the
+  programme's figures can next change (one of its mergers takes effect in the province, or a
+  district starts or ends). While it holds, the programme's figures shown are the source's where
+  it gives them (source kind published, never demo), the districts' sums elsewhere; a sum that
+  disagrees with the source's figure is listed (`discrepancies`), never hidden. Each figure
+  carries its source kind (`ProgrammeFigures.kinds`).
 - Like-for-like: a district dissolved inside the period is folded into its successor, so
   that the successor's baseline includes it.
 - The report period: baseline (default: the first decision) on or before as of (default:
