@@ -195,6 +195,8 @@ def _scope(sender, instance) -> dict:
         return {"districts": [instance.district_id]}
     if label == "mergers.headcountrecord":
         return {"agencies": [instance.agency_id]}
+    if label == "mergers.publishedaggregate":
+        return {"provinces": [instance.province_id]}
     if label == "mergers.mergerstage":
         return {"mergers": [instance.merger_id]}
     return {"shared": True}

@@ -14,7 +14,16 @@ from districts.models import District, EditorScope
 from districts.scope import require_district
 from districts.selectors import editable_district_ids
 from mergers import services
-from mergers.models import Agency, AgencyType, Decision, HeadcountRecord, Merger, MergerStage, Programme
+from mergers.models import (
+    Agency,
+    AgencyType,
+    Decision,
+    HeadcountRecord,
+    Merger,
+    MergerStage,
+    Programme,
+    PublishedAggregate,
+)
 
 
 class DistrictScopedAdminMixin:
@@ -246,6 +255,24 @@ class ProgrammeAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
             source_types=data["source_types"],
             user=request.user,
         )
+
+
+@admin.register(PublishedAggregate)
+class PublishedAggregateAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    """Province-level figures from a published source: recorded through the service; a wrong
+    one is corrected by recording the source's figure again (no edit in place)."""
+
+    list_display = ["programme", "province", "on", "completed", "total", "reduction_pct", "source_kind", "source"]
+    list_filter = ["programme", "source_kind"]
+    list_select_related = ["programme", "province"]
+    autocomplete_fields = ["decision"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def call_service(self, request, obj, form, change):
+        data = dict(form.cleaned_data)
+        return services.published_aggregate_create(user=request.user, **data)
 
 
 class MergerStageInline(admin.TabularInline):

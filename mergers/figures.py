@@ -19,6 +19,13 @@ The rules, in the province's words:
 - A programme's reduction sums its completed mergers that have both figures (the others are
   counted in `mergers_without_data`); its percentage divides sums, never averages percentages.
   A merger of k agencies into one removes k - 1 focal points.
+- A published aggregate (PublishedAggregate: a province-level figure of a programme from a
+  published source, with its citation) describes the province on its date and holds until the
+  programme's figures can next change (one of its mergers takes effect in the province, or a
+  district starts or ends). While it holds, the programme's figures shown are the source's where
+  it gives them (source kind published, never demo), the districts' sums elsewhere; a sum that
+  disagrees with the source's figure is listed (`discrepancies`), never hidden. Each figure
+  carries its source kind (`ProgrammeFigures.kinds`).
 - Like-for-like: a district dissolved inside the period is folded into its successor, so
   that the successor's baseline includes it.
 - The report period: baseline (default: the first decision) on or before as of (default:
@@ -66,7 +73,7 @@ from django.utils.translation import gettext_lazy as _
 from districts.models import District, Province
 from districts.validity import is_valid_on, valid_on_q
 from mergers.choices import REAL_KINDS, MergerStatus, SourceKind
-from mergers.models import Agency, HeadcountRecord, Merger, Programme
+from mergers.models import Agency, HeadcountRecord, Merger, Programme, PublishedAggregate
 
 # --- measures and source kinds ------------------------------------------------------------
 
@@ -597,24 +604,181 @@ class Reduction:
         return pct(self.reduction, self.headcount_before)
 
 
+# Province-level figures a published source may give for a programme (PublishedAggregate).
+PUBLISHED_FIGURES = (
+    "completed",
+    "total",
+    "headcount_before",
+    "headcount_after",
+    "reduction_pct",
+    "focal_points_removed",
+)
+FIGURE_LABELS = {
+    "completed": _("Số đơn vị đã hoàn thành"),
+    "total": _("Tổng số đơn vị"),
+    "headcount_before": _("Biên chế trước hợp nhất"),
+    "headcount_after": _("Biên chế sau hợp nhất"),
+    "reduction_pct": _("Tỷ lệ tinh giản biên chế"),
+    "focal_points_removed": _("Đầu mối giảm"),
+}
+# Those that count authorised headcount: they stand for no other measure.
+AUTHORISED_ONLY = ("headcount_before", "headcount_after", "reduction_pct")
+
+
+def combined_kind(*kinds: str | None) -> str | None:
+    """The source kind of a figure computed from figures of these kinds: demo when any is made up,
+    else published when any is, else official (None when there is no part)."""
+    present = [k for k in kinds if k is not None]
+    if not present:
+        return None
+    if any(not is_official(k) for k in present):
+        return SourceKind.DEMO
+    return SourceKind.PUBLISHED if SourceKind.PUBLISHED in present else SourceKind.OFFICIAL
+
+
+@dataclasses.dataclass(frozen=True)
+class PublishedSource:
+    """A published aggregate in force on the report's date: where its figures come from."""
+
+    id: int
+    on: datetime.date
+    source: str
+    source_kind: str
+    decision: str | None  # the decision's number
+    decision_id: int | None
+    figures: dict  # {figure: value} that the source gives (for the report's measure)
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "on": self.on,
+            "source": self.source,
+            "source_kind": self.source_kind,
+            "decision": self.decision,
+            "decision_id": self.decision_id,
+            "figures": dict(self.figures),
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class Discrepancy:
+    """A published figure and the sum of the districts' figures that disagrees with it."""
+
+    figure: str
+    published: float | int
+    districts: float | int | None  # None: the districts' figures are missing
+
+    def as_dict(self) -> dict:
+        return {"figure": self.figure, "published": self.published, "districts": self.districts}
+
+
 @dataclasses.dataclass
 class ProgrammeFigures(Reduction):
-    """A programme's progress and results in a province (or everywhere) on a date."""
+    """A programme's progress and results in a province (or everywhere) on a date.
+
+    The `districts_*` fields are the sums over the districts' mergers; the figures shown
+    (`total`, `completed`, `headcount_before`, ...) are those of the published aggregate in
+    force on the date (`published`) where it gives them, else those sums. `kinds` says where
+    each shown figure comes from (official, published, demo); `discrepancies` lists the
+    published figures the districts' sums disagree with (never hidden).
+    """
 
     programme: Programme
-    total: int  # districts active on the date
+    districts_total: int  # districts active on the date
     districts_completed: list[str]
     districts_pending: list[str]
     mergers: int
     mergers_without_data: int
-    headcount_before: int | None
-    headcount_after: int | None
-    focal_points_removed: int
-    demo: bool
+    districts_headcount_before: int | None
+    districts_headcount_after: int | None
+    districts_focal_points_removed: int
+    districts_demo: bool
+    districts_published: bool = False  # a sum reads a published record (no made-up one)
+    published: PublishedSource | None = None
+
+    def _shown(self, name: str, computed):
+        figures = self.published.figures if self.published else {}
+        return figures.get(name, computed)
+
+    @property
+    def districts_kind(self) -> str:
+        if self.districts_demo:
+            return SourceKind.DEMO
+        return SourceKind.PUBLISHED if self.districts_published else SourceKind.OFFICIAL
+
+    @property
+    def total(self) -> int:
+        return self._shown("total", self.districts_total)
 
     @property
     def completed(self) -> int:
-        return len(self.districts_completed)
+        return self._shown("completed", len(self.districts_completed))
+
+    @property
+    def headcount_before(self) -> int | None:
+        return self._shown("headcount_before", self.districts_headcount_before)
+
+    @property
+    def headcount_after(self) -> int | None:
+        return self._shown("headcount_after", self.districts_headcount_after)
+
+    @property
+    def focal_points_removed(self) -> int:
+        return self._shown("focal_points_removed", self.districts_focal_points_removed)
+
+    @property
+    def districts_reduction_pct(self) -> float | None:
+        return pct(
+            minus(self.districts_headcount_before, self.districts_headcount_after), self.districts_headcount_before
+        )
+
+    @property
+    def reduction_pct(self) -> float | None:
+        return self._shown("reduction_pct", pct(self.reduction, self.headcount_before))
+
+    @property
+    def kinds(self) -> dict[str, str | None]:
+        """{figure: source kind} of each figure shown (None: the figure is missing)."""
+        given = self.published.figures if self.published else {}
+
+        def kind(name):
+            if name in given:
+                return self.published.source_kind
+            return self.districts_kind if getattr(self, name) is not None else None
+
+        out = {name: kind(name) for name in ("completed", "total", "headcount_before", "headcount_after")}
+        out["focal_points_removed"] = kind("focal_points_removed")
+        out["reduction"] = (
+            combined_kind(out["headcount_before"], out["headcount_after"]) if self.reduction is not None else None
+        )
+        if "reduction_pct" in given:
+            out["reduction_pct"] = self.published.source_kind
+        else:
+            out["reduction_pct"] = out["reduction"] if self.reduction_pct is not None else None
+        return out
+
+    @property
+    def demo(self) -> bool:
+        """A figure shown is made up (or computed from one that is)."""
+        return any(k is not None and not is_official(k) for k in self.kinds.values())
+
+    @property
+    def discrepancies(self) -> tuple[Discrepancy, ...]:
+        if self.published is None:
+            return ()
+        computed = {
+            "completed": len(self.districts_completed),
+            "total": self.districts_total,
+            "headcount_before": self.districts_headcount_before,
+            "headcount_after": self.districts_headcount_after,
+            "reduction_pct": self.districts_reduction_pct,
+            "focal_points_removed": self.districts_focal_points_removed,
+        }
+        return tuple(
+            Discrepancy(figure=name, published=value, districts=computed[name])
+            for name, value in self.published.figures.items()
+            if computed[name] != value
+        )
 
 
 @dataclasses.dataclass
@@ -635,6 +799,55 @@ def _sum_with_data(values: list[int]) -> int | None:
     return sum(values) if values else None
 
 
+def _figures_published() -> dict:
+    """Annotation (on top of `merger_figures`): its dates and number, or a record its figures
+    sum, come from a published source."""
+    effective = Coalesce(OuterRef(OuterRef("effective_on")), Value(FAR_FUTURE, output_field=DateField()))
+    sources = Agency.objects.filter(IN_QUOTA, absorbing_mergers=OuterRef("pk"))
+    before_published = Exists(
+        sources.annotate(_kind=record_kind_on(agency_ref=OuterRef("pk"), on=effective, strictly_before=True)).filter(
+            _kind=SourceKind.PUBLISHED
+        )
+    )
+    return {
+        "before_published": before_published,
+        "figures_published": ExpressionWrapper(
+            Q(source_kind=SourceKind.PUBLISHED)
+            | Q(headcount_before__isnull=False, before_published=True)
+            | Q(headcount_after__isnull=False, after_kind=SourceKind.PUBLISHED),
+            output_field=BooleanField(),
+        ),
+    }
+
+
+def published_in_force(aggregates, *, as_of, change_dates) -> object | None:
+    """The latest of `aggregates` (one programme's, in one province) dated on or before `as_of`,
+    provided none of `change_dates` (when the programme's figures can change: its mergers'
+    effective dates, the province's districts' start and end) falls after it and on or before
+    `as_of`: a source's figure describes the province on its date, until then."""
+    dated = [a for a in aggregates if a.on <= as_of]
+    if not dated:
+        return None
+    latest = max(dated, key=lambda a: a.on)
+    if any(latest.on < day <= as_of for day in change_dates):
+        return None
+    return latest
+
+
+def _published_source(aggregate, measure: str) -> PublishedSource:
+    figures = {k: v for k, v in aggregate.figures().items() if measure == "authorised" or k not in AUTHORISED_ONLY}
+    decision = aggregate.decision
+    return PublishedSource(
+        id=aggregate.pk,
+        on=aggregate.on,
+        source=aggregate.source,
+        source_kind=aggregate.source_kind,
+        decision=decision.number if decision else None,
+        decision_id=decision.pk if decision else None,
+        figures=figures,
+    )
+
+
 def programme_figures(
     *,
     as_of: datetime.date,
@@ -643,15 +856,19 @@ def programme_figures(
     programmes: Sequence[Programme] | None = None,
 ) -> list[ProgrammeFigures]:
     """Each programme's completion (x of the districts active on `as_of`), and the staff
-    reduction and focal points removed by all its mergers completed by then. Three queries
-    (two given the `programmes_ordered()` a page has read already)."""
-    districts = District.objects.all() if province is None else District.objects.filter(province=province)
-    active_codes = list(districts.filter(valid_on_q(as_of)).order_by("code").values_list("code", flat=True))
+    reduction and focal points removed by all its mergers completed by then; for a province,
+    the figures of a published aggregate in force on `as_of` instead where it gives them
+    (`published_in_force`). Three queries (two for every province at once), and one more
+    without the `programmes_ordered()` a page has read already."""
+    in_scope = District.objects.all() if province is None else District.objects.filter(province=province)
+    districts = list(in_scope.order_by("code").only("code", "established_on", "dissolved_on"))
+    active_codes = [d.code for d in districts if d.is_active_on(as_of)]
     # Results count every merger completed by then, in a district since dissolved too (Hoành
     # Bồ's mergers removed focal points); completion counts the districts active on the date.
     rows = (
-        Merger.objects.filter(status=MergerStatus.COMPLETED, effective_on__lte=as_of, district__in=districts)
+        Merger.objects.filter(status=MergerStatus.COMPLETED, effective_on__lte=as_of, district__in=in_scope)
         .annotate(**merger_figures(measure))
+        .annotate(**_figures_published())
         .order_by("district__code")
         .values_list(
             "programme_id",
@@ -662,10 +879,12 @@ def programme_figures(
             "sources_count",
             "before_demo",
             "after_kind",
+            "figures_published",
+            "effective_on",
         )
     )
     by_programme: dict[int, list[tuple]] = {}
-    for programme_id, code, kind, before, after, sources, before_demo, after_kind in rows:
+    for programme_id, code, kind, before, after, sources, before_demo, after_kind, published, effective_on in rows:
         demo = merger_derived(
             headcount_before=before,
             headcount_after=after,
@@ -673,24 +892,37 @@ def programme_figures(
             before_demo=before_demo,
             after_kind=after_kind,
         ).figures_demo
-        by_programme.setdefault(programme_id, []).append((code, kind, before, after, sources, demo))
+        by_programme.setdefault(programme_id, []).append(
+            (code, kind, before, after, sources, demo, published, effective_on)
+        )
+    aggregates: dict[int, list] = {}
+    if province is not None:
+        for aggregate in PublishedAggregate.objects.filter(province=province, on__lte=as_of).select_related("decision"):
+            aggregates.setdefault(aggregate.programme_id, []).append(aggregate)
+    district_changes = [day for d in districts for day in (d.established_on, d.dissolved_on) if day is not None]
     out = []
     for programme in programmes_ordered() if programmes is None else programmes:
         mergers = by_programme.get(programme.pk, [])
         with_data = [m for m in mergers if m[2] is not None and m[3] is not None]
         done = {m[0] for m in mergers}
+        in_force = published_in_force(
+            aggregates.get(programme.pk, []), as_of=as_of, change_dates=[*district_changes, *(m[7] for m in mergers)]
+        )
+        published = _published_source(in_force, measure) if in_force is not None else None
         out.append(
             ProgrammeFigures(
                 programme=programme,
-                total=len(active_codes),
+                districts_total=len(active_codes),
                 districts_completed=[c for c in active_codes if c in done],
                 districts_pending=[c for c in active_codes if c not in done],
                 mergers=len(mergers),
                 mergers_without_data=len(mergers) - len(with_data),
-                headcount_before=_sum_with_data([m[2] for m in with_data]),
-                headcount_after=_sum_with_data([m[3] for m in with_data]),
-                focal_points_removed=sum(max(m[4] - 1, 0) for m in mergers),
-                demo=any(m[5] for m in mergers),
+                districts_headcount_before=_sum_with_data([m[2] for m in with_data]),
+                districts_headcount_after=_sum_with_data([m[3] for m in with_data]),
+                districts_focal_points_removed=sum(max(m[4] - 1, 0) for m in mergers),
+                districts_demo=any(m[5] for m in mergers),
+                districts_published=any(m[6] for m in mergers),
+                published=published if published is not None and published.figures else None,
             )
         )
     return out
@@ -963,6 +1195,21 @@ def district_tier(province: Province | None, on: datetime.date) -> DistrictTier:
         decision=last.dissolution_decision,
         successor_province=last.successor_province,
     )
+
+
+def within_tier(period, province: Province | None):
+    """(the period whose figures a report shows, the district tier on the date asked).
+
+    The one rule of the web pages and the API: once the district tier has ended (2025-07-01), a
+    later as-of date shows the last figures, of its last day (2025-06-30), never those of units
+    that no longer exist; the baseline moves too when it was later. The tier says why. One
+    query, two when the tier has ended.
+    """
+    tier = district_tier(province, period.as_of)
+    if not tier.ended:
+        return period, tier
+    last = tier.last_day
+    return dataclasses.replace(period, as_of=last, baseline=min(period.baseline, last)), tier
 
 
 def tier_default_as_of(province: Province | None, day: datetime.date) -> datetime.date:

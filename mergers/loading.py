@@ -12,7 +12,16 @@ from django.utils import timezone
 
 from core.audit import record_loaded
 from districts.models import District, EditorScope, Province
-from mergers.models import Agency, AgencyType, Decision, HeadcountRecord, Merger, MergerStage, Programme
+from mergers.models import (
+    Agency,
+    AgencyType,
+    Decision,
+    HeadcountRecord,
+    Merger,
+    MergerStage,
+    Programme,
+    PublishedAggregate,
+)
 
 FIXTURE = "quang_ninh"
 
@@ -50,8 +59,8 @@ def load_quang_ninh(*, reason: str) -> int:
 
 @transaction.atomic
 def delete_quang_ninh() -> dict[int, list[str]]:
-    """Delete every province, district, decision, agency type, programme, agency, merger and
-    headcount, each deletion recorded in its history. Users, roles and tokens stay.
+    """Delete every province, district, decision, agency type, programme, published aggregate,
+    agency, merger and headcount, each deletion recorded in its history. Users, roles and tokens stay.
 
     Returns the editors' district scopes by GSO code ({scope id: [codes]}), to give back after
     a reload: deleting the districts empties them.
@@ -60,7 +69,7 @@ def delete_quang_ninh() -> dict[int, list[str]]:
         scope.pk: list(scope.districts.values_list("code", flat=True))
         for scope in EditorScope.objects.prefetch_related("districts")
     }
-    for model in (HeadcountRecord, MergerStage, Merger, Programme):
+    for model in (HeadcountRecord, MergerStage, Merger, PublishedAggregate, Programme):
         for obj in model.objects.all():
             obj.delete()
     _delete_successors_last(Agency)  # an agency's successor (another district's) is protected

@@ -528,3 +528,104 @@ class HeadcountRecord(models.Model):
     @property
     def is_demo(self) -> bool:
         return self.source_kind not in REAL_KINDS
+
+
+class PublishedAggregate(models.Model):
+    """A province-level figure of a programme from a published source (số liệu tổng hợp đã công
+    bố), with its citation: the 2017 article's "12/14 đơn vị" and "tinh giản 12,54% biên chế" for
+    the MTTQ bloc on 27/09/2017, for instance.
+
+    It describes the province on `on` and holds until the programme's figures can next change
+    (a merger of the programme takes effect in the province, or one of its districts starts or
+    ends): `mergers.figures.programme_figures` shows it instead of the sum of the districts'
+    figures while it holds, and says so when the two disagree. Each figure is optional: the
+    source gives what it gives. The headcounts and the percentage are authorised headcounts.
+    """
+
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="published_aggregates", verbose_name=_("tỉnh")
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="published_aggregates", verbose_name=_("đề án")
+    )
+    on = models.DateField(_("số liệu tính đến ngày"))
+    completed = models.PositiveSmallIntegerField(_("số đơn vị đã hoàn thành"), null=True, blank=True)
+    total = models.PositiveSmallIntegerField(_("tổng số đơn vị"), null=True, blank=True)
+    headcount_before = models.PositiveIntegerField(_("biên chế trước hợp nhất"), null=True, blank=True)
+    headcount_after = models.PositiveIntegerField(_("biên chế sau hợp nhất"), null=True, blank=True)
+    reduction_pct = models.DecimalField(
+        _("tỷ lệ tinh giản biên chế (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    focal_points_removed = models.PositiveIntegerField(_("số đầu mối giảm"), null=True, blank=True)
+    source = models.CharField(_("nguồn"), max_length=255)
+    source_kind = models.CharField(
+        _("loại nguồn"), max_length=12, choices=SourceKind.choices, default=SourceKind.PUBLISHED
+    )
+    decision = models.ForeignKey(
+        Decision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="published_aggregates",
+        verbose_name=_("văn bản được nguồn viện dẫn"),
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    FIGURES = ("completed", "total", "headcount_before", "headcount_after", "reduction_pct", "focal_points_removed")
+
+    class Meta:
+        ordering = ["province", "programme", "on"]
+        verbose_name = _("số liệu tổng hợp đã công bố")
+        verbose_name_plural = _("số liệu tổng hợp đã công bố")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "programme", "on"],
+                name="published_aggregate_one_per_programme_date",
+                violation_error_message=_("Đề án này đã có số liệu công bố của tỉnh cho ngày này."),
+            ),
+            models.CheckConstraint(
+                condition=Q(source_kind__in=REAL_KINDS),
+                name="published_aggregate_real_source",
+                violation_error_message=_("Số liệu công bố phải lấy từ văn bản chính thức hoặc nguồn đã công bố."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=""),
+                name="published_aggregate_has_source",
+                violation_error_message=_("Cần ghi nguồn của số liệu."),
+            ),
+            models.CheckConstraint(
+                condition=Q(completed__isnull=False)
+                | Q(total__isnull=False)
+                | Q(headcount_before__isnull=False)
+                | Q(headcount_after__isnull=False)
+                | Q(reduction_pct__isnull=False)
+                | Q(focal_points_removed__isnull=False),
+                name="published_aggregate_has_a_figure",
+                violation_error_message=_("Cần ít nhất một số liệu."),
+            ),
+            models.CheckConstraint(
+                condition=Q(completed__isnull=True) | Q(total__isnull=True) | Q(completed__lte=F("total")),
+                name="published_aggregate_completed_within_total",
+                violation_error_message=_("Số đơn vị đã hoàn thành không được lớn hơn tổng số đơn vị."),
+            ),
+            models.CheckConstraint(
+                condition=Q(reduction_pct__isnull=True) | (Q(reduction_pct__gte=-100) & Q(reduction_pct__lte=100)),
+                name="published_aggregate_pct_in_range",
+                violation_error_message=_("Tỷ lệ tinh giản phải trong khoảng -100% đến 100%."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.programme.code} · {self.province.name} @ {fmt_date(self.on)}"
+
+    def figures(self) -> dict:
+        """{figure: value} of the figures the source gives (the percentage as a float)."""
+        out = {}
+        for name in self.FIGURES:
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = float(value) if name == "reduction_pct" else value
+        return out

@@ -30,6 +30,7 @@ labelled so.
 """
 
 import datetime
+from decimal import Decimal
 
 from core.actors import SYSTEM
 from districts.choices import DistrictKind
@@ -262,6 +263,30 @@ KTTT_FIGURES = {
     "207": ([4, 4], 7, D(2018, 6, 1)),
 }
 
+# Province-level figures the articles give (published aggregates): (programme, date, figures,
+# source, note). The per-district figures behind them are demo; these are not.
+PUBLISHED_AGGREGATES = [
+    (
+        "khoi-mttq",
+        D(2017, 9, 27),
+        {"completed": 12, "total": 14, "reduction_pct": Decimal("12.54")},
+        f"{ARTICLE_2017}: “toàn tỉnh có 12/14 huyện, thị xã, thành phố thực hiện”, “tinh giản 12,54% biên chế "
+        "trong 2 năm”",
+        "Bài báo không cho số biên chế trước và sau: 279 → 244 là tổng số liệu minh họa (demo) của các đơn vị.",
+    ),
+    *(
+        (
+            code,
+            D(2019, 1, 1),
+            {"completed": 14, "total": 14},
+            f"{ARTICLE_2019}: “tất cả 14/14 huyện thị thành phố của Quảng Ninh đều đã hoàn thành việc hợp nhất”",
+            "Bài báo không ghi ngày; “sau hơn 1 năm triển khai” từ đầu năm 2018: ghi 01/01/2019. Bài báo cho 28 "
+            "đầu mối giảm của cả hai đề án, không chia theo đề án.",
+        )
+        for code in ("to-chuc-noi-vu", "kiem-tra-thanh-tra")
+    ),
+]
+
 DEMO_DECISION_SUFFIX = {"to-chuc-noi-vu": "TCNV", "kiem-tra-thanh-tra": "KTTT"}
 
 BASELINE_DAY = D(2015, 1, 1)
@@ -344,6 +369,7 @@ def build_quang_ninh() -> None:
             ("kiem-tra-thanh-tra", KTTT_FIGURES, decisions["titles-kttt"]),
         ):
             _build_2018(district, types, programmes[programme_code], figures[code], titles, decisions["plan-2018"])
+    _publish_aggregates(province, programmes)
     _merge_hoanh_bo(districts["204"], districts["193"], decisions["837"])
     _end_district_tier(province, decisions["373"])
 
@@ -461,6 +487,24 @@ def _build_2018(district, types, programme, figures, titles: Decision, plan: Dec
         headcount_source_kind=PUBLISHED if is_ha_long_tcnv else DEMO,
         note="Cơ quan hợp nhất đi vào hoạt động.",
     )
+
+
+def _publish_aggregates(province: Province, programmes: dict) -> None:
+    """The articles' province-level figures (PUBLISHED_AGGREGATES), each citing its article and
+    the programme's decision when the article names it (44-QĐ/TU)."""
+    for code, on, figures, source, note in PUBLISHED_AGGREGATES:
+        programme = programmes[code]
+        services.published_aggregate_create(
+            user=SYSTEM,
+            province=province,
+            programme=programme,
+            on=on,
+            source=source,
+            source_kind=PUBLISHED,
+            decision=programme.decision if programme.decision.source_kind != DEMO else None,
+            note=note,
+            **figures,
+        )
 
 
 def _merge_hoanh_bo(hoanh_bo: District, ha_long: District, decision: Decision) -> None:

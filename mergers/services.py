@@ -49,7 +49,16 @@ from mergers.choices import (
     MergerStatus,
     SourceKind,
 )
-from mergers.models import Agency, AgencyType, Decision, HeadcountRecord, Merger, MergerStage, Programme
+from mergers.models import (
+    Agency,
+    AgencyType,
+    Decision,
+    HeadcountRecord,
+    Merger,
+    MergerStage,
+    Programme,
+    PublishedAggregate,
+)
 
 ROLES = (EDITORS, LEADERS, ANALYSTS)
 
@@ -590,6 +599,52 @@ def programme_create(
     programme.full_clean()
     save_new_with_links(programme, {"source_types": source_types})
     return programme
+
+
+@transaction.atomic
+def published_aggregate_create(
+    *,
+    province,
+    programme: Programme,
+    on: datetime.date,
+    source: str,
+    source_kind: str = SourceKind.PUBLISHED,
+    decision: Decision | None = None,
+    completed: int | None = None,
+    total: int | None = None,
+    headcount_before: int | None = None,
+    headcount_after: int | None = None,
+    reduction_pct=None,
+    focal_points_removed: int | None = None,
+    note: str = "",
+    user,
+) -> PublishedAggregate:
+    """Record a province-level figure of a programme from a published source (or an official
+    record), with its citation. Never demo: made-up figures belong on the districts' records."""
+    require_province_wide(user)
+    source, note = nfc(source), nfc(note)
+    counts = {
+        "completed": completed,
+        "total": total,
+        "headcount_before": headcount_before,
+        "headcount_after": headcount_after,
+        "focal_points_removed": focal_points_removed,
+    }
+    refuse_bad_input(dates={"on": on}, counts=counts, texts={"source": source}, multiline={"note": note})
+    aggregate = PublishedAggregate(
+        province=province,
+        programme=programme,
+        on=on,
+        source=(source or "").strip(),
+        source_kind=source_kind,
+        decision=decision,
+        reduction_pct=reduction_pct,
+        note=note or "",
+        **counts,
+    )
+    aggregate.full_clean()
+    aggregate.save()
+    return aggregate
 
 
 PROGRAMME_EDITABLE_FIELDS = ("name", "name_en", "decision", "stages", "description", "result_type")

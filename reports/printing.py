@@ -41,6 +41,11 @@ class ProgrammeLine:
     reduction_pct: float | None
     focal_points_removed: int | None
     demo: bool
+    # For the province: where each figure comes from, the published aggregate in force and what
+    # the districts' sums disagree with (mergers.figures.ProgrammeFigures). A district's line: none.
+    kinds: dict = dataclasses.field(default_factory=dict)
+    published: object = None
+    discrepancies: tuple = ()
 
 
 def district_period(district: District, *, baseline, as_of, measure, like_for_like) -> ReportPeriod:
@@ -65,6 +70,9 @@ def _province_lines(province: Province, period: ReportPeriod) -> tuple[list[Prog
             reduction_pct=f.reduction_pct,
             focal_points_removed=f.focal_points_removed,
             demo=f.demo,
+            kinds=f.kinds,
+            published=f.published,
+            discrepancies=f.discrepancies,
         )
         for f in figures
     ]
@@ -106,6 +114,36 @@ def _district_lines(district: District, period: ReportPeriod) -> list[ProgrammeL
     return lines
 
 
+def dissolution_note(district: District) -> str:
+    """ "Huyện Hoành Bồ giải thể từ 01/01/2020, sáp nhập vào Thành phố Hạ Long, theo nghị quyết
+    837/NQ-UBTVQH14 ngày 17/12/2019 của Ủy ban Thường vụ Quốc hội.": said whatever the report's
+    date, since a district's report defaults to its last day, before the dissolution ("" while active)."""
+    if district.dissolved_on is None:
+        return ""
+    values = {"district": district.full_name, "date": fmt_date(district.dissolved_on)}
+    if district.successor_id:
+        text = _("%(district)s giải thể từ %(date)s, sáp nhập vào %(successor)s") % {
+            **values,
+            "successor": district.successor.full_name,
+        }
+    elif district.successor_province_id:
+        text = _("%(district)s giải thể từ %(date)s, chức năng chuyển về tỉnh %(province)s") % {
+            **values,
+            "province": district.successor_province.name,
+        }
+    else:
+        text = _("%(district)s giải thể từ %(date)s") % values
+    decision = district.dissolution_decision
+    if decision is not None:
+        text += _(", theo %(kind)s %(number)s ngày %(decided)s của %(issuer)s") % {
+            "kind": decision.get_kind_display().lower(),
+            "number": decision.number,
+            "decided": fmt_date(decision.date),
+            "issuer": decision.issuer_name,
+        }
+    return f"{text}."
+
+
 def report_context(*, province: Province, district: District | None, period: ReportPeriod) -> dict:
     """Everything the one-page report shows."""
     report = staffing_report(province=province, **dataclasses.asdict(period))
@@ -145,8 +183,13 @@ def report_context(*, province: Province, district: District | None, period: Rep
         ),
         "chart_title": chart_title,
         "demo": demo,
+        "published": any(line.published for line in lines),
         "sources": [s["title"] for s in SOURCES],
-        "decisions": sorted({line.decision for line in lines if line.decision}),
+        "decisions": sorted(
+            {line.decision for line in lines if line.decision}
+            | ({district.dissolution_decision.number} if district and district.dissolution_decision else set())
+        ),
+        "dissolution": dissolution_note(district) if district else "",
         "printed_at": timezone.localtime(),
     }
 

@@ -315,6 +315,11 @@ def progress_dict(figures: ProgrammeFigures) -> dict:
         "reduction_pct": figures.reduction_pct,
         "focal_points_removed": figures.focal_points_removed,
         "demo": figures.demo,
+        # Where each figure comes from (official, published, demo): a published aggregate's
+        # figures are the source's, never demo, even when the districts' figures behind them are.
+        "source_kinds": figures.kinds,
+        "published": figures.published.as_dict() if figures.published else None,
+        "discrepancies": [d.as_dict() for d in figures.discrepancies],
     }
 
 

@@ -15,7 +15,7 @@ from core.auth import token_user
 from core.dates import fmt_date
 from core.roles import REPORT_PERMISSIONS
 from districts.models import District, Province
-from mergers.figures import MEASURE_CHOICES, ReportPeriod, default_as_of, programmes_ordered
+from mergers.figures import MEASURE_CHOICES, ReportPeriod, default_as_of, programmes_ordered, within_tier
 from reports import exports
 from reports.charts import Bar, change_bar_chart, headcount_line_chart, trim_flat_tail
 from reports.forms import AsOfForm, ReportPeriodForm
@@ -72,17 +72,9 @@ class ReportAccessMixin(LoginRequiredMixin, PermissionRequiredMixin):
         return form, form.period()
 
     def figures_period(self, period: ReportPeriod):
-        """The period whose figures the page shows, and the district tier on its as-of date.
-
-        Once the district tier has ended (2025-07-01), a later date shows the last figures, of
-        its last day (2025-06-30), never those of units that no longer exist: the as-of date
-        becomes that day (the baseline too, when it was later), and the tier says why.
-        """
-        tier = district_tier(self.get_province(), period.as_of)
-        if not tier.ended:
-            return period, tier
-        last = tier.last_day
-        return dataclasses.replace(period, as_of=last, baseline=min(period.baseline, last)), tier
+        """The period whose figures the page shows, and the district tier on its as-of date
+        (`mergers.figures.within_tier`: the API follows the same rule)."""
+        return within_tier(period, self.get_province())
 
 
 class TokenAccessMixin:
@@ -202,6 +194,7 @@ class DashboardView(ReportAccessMixin, TemplateView):
                 for h in headlines
             ],
             "headlines_total": programme_totals(headlines),
+            "headlines_published": any(h.published for h in headlines),
             "series": series,
             "series_is_demo": any(p.is_demo for p in series),
             "headcount_chart": headcount_line_chart(drawn, chart_id="chart-province-headcount", title=line_title),

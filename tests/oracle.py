@@ -10,10 +10,11 @@ import dataclasses
 import datetime
 
 from districts.models import District
-from mergers.models import Agency, AgencyType, HeadcountRecord, Merger
+from mergers.models import Agency, AgencyType, HeadcountRecord, Merger, PublishedAggregate
 
 OFFICIAL = "official"
 REAL = (OFFICIAL, "published")  # published (the articles) is real, not demo
+AUTHORISED_ONLY = ("headcount_before", "headcount_after", "reduction_pct")  # a published figure of these counts posts
 
 
 def active(established_on, dissolved_on, day) -> bool:
@@ -63,6 +64,7 @@ class World:
             merger["sources"] = []
         for merger_id, agency_id in Merger.source_agencies.through.objects.values_list("merger_id", "agency_id"):
             self.mergers[merger_id]["sources"].append(agency_id)
+        self.aggregates = list(PublishedAggregate.objects.values())
 
     # --- one agency
 
@@ -159,7 +161,7 @@ class World:
         m = self.mergers[merger_id]
         effective = m["effective_on"] or datetime.date(9999, 12, 31)
         values, demo = [], m["source_kind"] not in REAL
-        sources_demo = False
+        sources_demo = sources_published = False
         for agency_id in m["sources"]:
             if not self.counted(self.agencies[agency_id]):
                 continue
@@ -167,6 +169,8 @@ class World:
             values.append(record[measure] if record else None)
             if record is not None and record["source_kind"] not in REAL:
                 sources_demo = True
+            if record is not None and record["source_kind"] == "published":
+                sources_published = True
         before = total_or_none(values)
         after_record = (
             self.record_on(m["result_agency_id"], m["effective_on"])
@@ -179,7 +183,13 @@ class World:
             or (before is not None and sources_demo)
             or (after is not None and after_record["source_kind"] not in REAL)
         )
+        published = (
+            m["source_kind"] == "published"
+            or (before is not None and sources_published)
+            or (after is not None and after_record["source_kind"] == "published")
+        )
         reduction = difference(before, after)
+        self.mergers[merger_id]["_published"] = published
         return {
             "headcount_before": before,
             "headcount_after": after,
@@ -207,18 +217,94 @@ class World:
         before = sum(f["headcount_before"] for f in complete) if complete else None
         after = sum(f["headcount_after"] for f in complete) if complete else None
         completed_ids = {m["district_id"] for m in done}
-        return {
+        districts = {
             "completed": sum(1 for i in live if i in completed_ids),
             "total": len(live),
-            "mergers": len(done),
-            "mergers_without_data": len(done) - len(complete),
             "headcount_before": before,
             "headcount_after": after,
-            "reduction": difference(before, after),
             "reduction_pct": percent(difference(before, after), before),
             "focal_points_removed": sum(max(len(m["sources"]) - 1, 0) for m in done),
-            "demo": any(f["demo"] for f in figures),
         }
+        if any(f["demo"] for f in figures):
+            districts_kind = "demo"
+        elif any(self.mergers[m["id"]]["_published"] for m in done):
+            districts_kind = "published"
+        else:
+            districts_kind = OFFICIAL
+        aggregate = self.published(programme_id, province_id, as_of)
+        given = {}
+        if aggregate is not None:
+            for name in districts:
+                value = aggregate[name]
+                if value is None or (measure != "authorised" and name in AUTHORISED_ONLY):
+                    continue
+                given[name] = float(value) if name == "reduction_pct" else value
+        shown = {name: given.get(name, value) for name, value in districts.items()}
+        kinds = {
+            name: (aggregate["source_kind"] if name in given else districts_kind if shown[name] is not None else None)
+            for name in ("completed", "total", "headcount_before", "headcount_after", "focal_points_removed")
+        }
+        reduction = difference(shown["headcount_before"], shown["headcount_after"])
+        parts = [kinds["headcount_before"], kinds["headcount_after"]]
+        kinds["reduction"] = (
+            None
+            if reduction is None
+            else "demo"
+            if any(k not in REAL for k in parts)
+            else "published"
+            if "published" in parts
+            else OFFICIAL
+        )
+        if "reduction_pct" not in given:
+            shown["reduction_pct"] = percent(reduction, shown["headcount_before"])
+        kinds["reduction_pct"] = (
+            aggregate["source_kind"]
+            if "reduction_pct" in given
+            else (kinds["reduction"] if shown["reduction_pct"] is not None else None)
+        )
+        return {
+            **shown,
+            "mergers": len(done),
+            "mergers_without_data": len(done) - len(complete),
+            "reduction": reduction,
+            "demo": any(k is not None and k not in REAL for k in kinds.values()),
+            "kinds": kinds,
+            "discrepancies": tuple(
+                (name, value, districts[name]) for name, value in given.items() if districts[name] != value
+            ),
+            "published": aggregate["id"] if given else None,
+        }
+
+    def published(self, programme_id, province_id, as_of) -> dict | None:
+        """The programme's published aggregate in force on `as_of`: the latest dated on or before it,
+        unless one of the programme's mergers took effect, or a district of the province started
+        or ended, after it and on or before `as_of`."""
+        if province_id is None:
+            return None
+        dated = [
+            a
+            for a in self.aggregates
+            if a["programme_id"] == programme_id and a["province_id"] == province_id and a["on"] <= as_of
+        ]
+        if not dated:
+            return None
+        latest = max(dated, key=lambda a: a["on"])
+        changes = [
+            m["effective_on"]
+            for m in self.mergers.values()
+            if m["programme_id"] == programme_id
+            and m["status"] == "completed"
+            and self.districts[m["district_id"]]["province_id"] == province_id
+        ] + [
+            day
+            for d in self.districts.values()
+            if d["province_id"] == province_id
+            for day in (d["established_on"], d["dissolved_on"])
+            if day is not None
+        ]
+        if any(day is not None and latest["on"] < day <= as_of for day in changes):
+            return None
+        return latest
 
     # --- the series
 

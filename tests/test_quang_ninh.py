@@ -64,7 +64,91 @@ def test_mttq_bloc_cut_staff_by_12_54_percent_in_two_years(qn):
         "reduction_pct": 12.54,
         "focal_points_removed": 60,
         "demo": True,
+        # 12/14 and 12.54% are the article's (published); 279 -> 244 are sums of demo records.
+        "source_kinds": {
+            "completed": "published",
+            "total": "published",
+            "headcount_before": "demo",
+            "headcount_after": "demo",
+            "focal_points_removed": "demo",
+            "reduction": "demo",
+            "reduction_pct": "published",
+        },
+        "published": {
+            "id": figures["khoi-mttq"]["published"]["id"],
+            "on": D(2017, 9, 27),
+            "source": "Báo Quảng Ninh, 28/09/2017: sơ kết 2 năm Quyết định 44-QĐ/TU: “toàn tỉnh có 12/14 huyện, "
+            "thị xã, thành phố thực hiện”, “tinh giản 12,54% biên chế trong 2 năm”",
+            "source_kind": "published",
+            "decision": "44-QĐ/TU",
+            "decision_id": figures["khoi-mttq"]["published"]["decision_id"],
+            "figures": {"completed": 12, "total": 14, "reduction_pct": 12.54},
+        },
+        "discrepancies": [],
     }
+
+
+@pytest.mark.parametrize(
+    "as_of, shown",
+    [
+        (D(2017, 9, 26), None),  # before the conference: the districts' figures only
+        (D(2017, 9, 27), D(2017, 9, 27)),
+        (D(2018, 2, 28), D(2017, 9, 27)),  # nothing changed since
+        (D(2018, 3, 1), None),  # Đầm Hà's bloc took effect: the article no longer describes the province
+    ],
+)
+def test_the_2017_article_holds_until_the_next_mttq_merger(qn, as_of, shown):
+    (mttq,) = [p for p in programme_figures(province=qn, as_of=as_of) if p.programme.code == "khoi-mttq"]
+    assert (mttq.published.on if mttq.published else None) == shown
+    if shown is None:
+        assert mttq.kinds["completed"] == "demo"
+    else:
+        assert (mttq.completed, mttq.total, mttq.reduction_pct, mttq.discrepancies) == (12, 14, 12.54, ())
+
+
+def test_the_2019_article_gives_14_of_14_for_both_2018_programmes(qn):
+    progress = {p.programme.code: p for p in programme_figures(province=qn, as_of=D(2019, 6, 30))}
+    for code in ("to-chuc-noi-vu", "kiem-tra-thanh-tra"):
+        figures = progress[code]
+        assert (figures.completed, figures.total, figures.published.figures) == (14, 14, {"completed": 14, "total": 14})
+        assert (figures.kinds["completed"], figures.kinds["total"], figures.kinds["headcount_before"]) == (
+            "published",
+            "published",
+            "demo",
+        )
+    # Hoành Bồ joins Hạ Long: 13 districts, no longer the article's 14.
+    assert {p.programme.code: p.published for p in programme_figures(province=qn, as_of=D(2020, 1, 1))} == {
+        "khoi-mttq": None,
+        "to-chuc-noi-vu": None,
+        "kiem-tra-thanh-tra": None,
+    }
+
+
+def test_a_published_figure_the_districts_disagree_with_is_reported(qn):
+    from core.actors import SYSTEM
+    from mergers import services
+    from mergers.models import Programme
+
+    services.published_aggregate_create(
+        user=SYSTEM,
+        province=qn,
+        programme=Programme.objects.get(code="khoi-mttq"),
+        on=D(2017, 10, 1),
+        source="Nguồn thử",
+        completed=13,
+        headcount_before=300,
+    )
+    (mttq,) = [p for p in programme_figures(province=qn, as_of=D(2017, 12, 31)) if p.programme.code == "khoi-mttq"]
+    assert (mttq.completed, mttq.headcount_before, mttq.headcount_after, mttq.reduction) == (13, 300, 244, 56)
+    assert [d.as_dict() for d in mttq.discrepancies] == [
+        {"figure": "completed", "published": 13, "districts": 12},
+        {"figure": "headcount_before", "published": 300, "districts": 279},
+    ]
+    assert (mttq.kinds["headcount_before"], mttq.kinds["headcount_after"], mttq.kinds["reduction"]) == (
+        "published",
+        "demo",
+        "demo",
+    )
 
 
 def test_labour_federation_is_outside_the_district_quota(qn):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from districts.models import District, Province
+from mergers.choices import SourceKind
 from mergers.figures import MEASURES
 
 
@@ -105,6 +106,13 @@ class StaffingReportSerializer(serializers.Serializer):
     districts = StaffingRowSerializer(many=True)
     total = StaffingTotalSerializer()
     district_tier = DistrictTierSerializer(help_text=_("Cấp huyện vào ngày xem: còn hoạt động hay đã kết thúc."))
+    requested_as_of = serializers.DateField(
+        help_text=_(
+            "Ngày được hỏi. Sau khi cấp huyện kết thúc (01/07/2025), as_of là ngày cuối cùng của cấp huyện "
+            "(30/06/2025), như trên trang web, và note nói rõ."
+        )
+    )
+    note = serializers.CharField(help_text=_("Vì sao số liệu là của một ngày khác ngày được hỏi (trống nếu không)."))
 
 
 class ProgressTotalsSerializer(serializers.Serializer):
@@ -120,6 +128,51 @@ class ProgressTotalsSerializer(serializers.Serializer):
     reduction_pct = serializers.FloatField(allow_null=True, help_text=_("Tính từ tổng số, không lấy trung bình."))
     focal_points_removed = serializers.IntegerField()
     demo = serializers.BooleanField()
+
+
+SOURCE_KIND_CHOICES = SourceKind.choices
+
+
+def _kind_field():
+    # Plain text rather than a nullable enum: the schema names only the enums of its parameters.
+    return serializers.CharField(allow_null=True, help_text=_("official, published hoặc demo; null: không có số liệu."))
+
+
+class FigureKindsSerializer(serializers.Serializer):
+    """Where each figure of the row comes from; null when the figure is missing."""
+
+    completed = _kind_field()
+    total = _kind_field()
+    headcount_before = _kind_field()
+    headcount_after = _kind_field()
+    focal_points_removed = _kind_field()
+    reduction = _kind_field()
+    reduction_pct = _kind_field()
+
+
+class PublishedFiguresSerializer(serializers.Serializer):
+    completed = serializers.IntegerField(required=False)
+    total = serializers.IntegerField(required=False)
+    headcount_before = serializers.IntegerField(required=False)
+    headcount_after = serializers.IntegerField(required=False)
+    reduction_pct = serializers.FloatField(required=False)
+    focal_points_removed = serializers.IntegerField(required=False)
+
+
+class PublishedSourceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    on = serializers.DateField(help_text=_("Ngày mà số liệu công bố mô tả."))
+    source = serializers.CharField(help_text=_("Trích dẫn nguồn."))
+    source_kind = serializers.ChoiceField(choices=SOURCE_KIND_CHOICES)
+    decision = serializers.CharField(allow_null=True, help_text=_("Số văn bản được nguồn viện dẫn."))
+    decision_id = serializers.IntegerField(allow_null=True)
+    figures = PublishedFiguresSerializer(help_text=_("Các số liệu nguồn đưa ra (chỉ các số liệu có trong nguồn)."))
+
+
+class DiscrepancySerializer(serializers.Serializer):
+    figure = serializers.CharField()
+    published = serializers.FloatField()
+    districts = serializers.FloatField(allow_null=True, help_text=_("Tổng số liệu các đơn vị; null: thiếu số liệu."))
 
 
 class ProgrammeProgressSerializer(serializers.Serializer):
@@ -142,6 +195,16 @@ class ProgrammeProgressSerializer(serializers.Serializer):
     reduction_pct = serializers.FloatField(allow_null=True)
     focal_points_removed = serializers.IntegerField()
     demo = serializers.BooleanField(help_text=_("Có số liệu hoặc ngày tháng không chính thức."))
+    source_kinds = FigureKindsSerializer(
+        help_text=_("Nguồn của từng số liệu: official, published (số liệu công bố của tỉnh), demo.")
+    )
+    published = PublishedSourceSerializer(
+        allow_null=True,
+        help_text=_("Số liệu tổng hợp đã công bố có hiệu lực vào ngày tính, với trích dẫn; null: không có."),
+    )
+    discrepancies = DiscrepancySerializer(
+        many=True, help_text=_("Số liệu công bố mà tổng số liệu các đơn vị không khớp (không bao giờ bị ẩn).")
+    )
 
 
 class ActualParamsSerializer(serializers.Serializer):

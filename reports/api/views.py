@@ -12,7 +12,7 @@ from core.api.permissions import HasPermissions
 from core.api.renderers import CSVRenderer
 from core.api.views import CachedReadMixin, CSVHeaderMixin, JSONErrorsMixin
 from core.roles import REPORT_PERMISSIONS
-from mergers.figures import default_as_of
+from mergers.figures import default_as_of, within_tier
 from reports.api.serializers import (
     ActualParamsSerializer,
     ActualReportSerializer,
@@ -37,6 +37,7 @@ from reports.selectors import (
     report_period,
     staffing_report,
     tier_dict,
+    tier_message,
 )
 
 
@@ -98,7 +99,10 @@ class StaffingReportView(ReportView):
     def get(self, request):
         params = self.params()
         province = params.get("province")
-        period = self.period(params)
+        # The web pages' rule (mergers.figures.within_tier): after the end of the district tier,
+        # the figures are those of its last day, and `note` says so.
+        requested = self.period(params)
+        period, tier = within_tier(requested, province)
         report = staffing_report(
             province=province,
             baseline=period.baseline,
@@ -114,15 +118,32 @@ class StaffingReportView(ReportView):
             "like_for_like": report.like_for_like,
             "districts": [row.as_dict() for row in report.rows],
             "total": report.total.figures_dict(),
-            "district_tier": tier_dict(district_tier(province, report.as_of)),
+            "district_tier": tier_dict(tier),
+            "requested_as_of": requested.as_of,
+            "note": tier_message(tier, requested=requested.as_of),
         }
         if self.wants_csv():  # the districts, then the total (district "", name "Toàn tỉnh")
             period = {k: data[k] for k in ("baseline", "as_of", "province", "measure", "like_for_like")}
-            rows = [*data["districts"], report.total.as_dict()]
+            # The date asked, last: a date after the district tier shows its last day's figures.
+            rows = [{**row, "requested_as_of": requested.as_of} for row in (*data["districts"], report.total.as_dict())]
             return self.csv_response(rows, period, StaffingRowSerializer())
         # Plain values, encoded as StaffingReportSerializer describes them (dates as ISO text):
         # running the serializer over 700 rows would cost more than computing them.
         return Response(data)
+
+
+def progress_csv_row(row: dict) -> dict:
+    """A programme's progress as one flat CSV row: a column for each figure's source kind, the
+    published source's date and citation, and the disagreements in words."""
+    row = dict(row)
+    kinds = row.pop("source_kinds")
+    published = row.pop("published")
+    discrepancies = row.pop("discrepancies")
+    row.update({f"{name}_source_kind": kind for name, kind in kinds.items()})
+    row["published_on"] = published["on"] if published else None
+    row["published_source"] = published["source"] if published else None
+    row["discrepancies"] = [f"{d['figure']}: {d['published']} / {d['districts']}" for d in discrepancies]
+    return row
 
 
 class ProgressReportView(ReportView):
@@ -150,7 +171,8 @@ class ProgressReportView(ReportView):
         }
         if self.wants_csv():
             period = {k: data[k] for k in ("as_of", "province", "measure")}
-            return self.csv_response(data["programmes"], period, ProgrammeProgressSerializer())
+            rows = [progress_csv_row(row) for row in data["programmes"]]
+            return self.csv_response(rows, period, ProgrammeProgressSerializer())
         return Response(data)
 
 

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from mergers.choices import SourceKind
+from mergers.figures import FIGURE_LABELS
 
 register = template.Library()
 
@@ -126,3 +127,17 @@ def reconciled_item(agency):
 def _escape(value) -> str:
     """django.utils.html.escape without its lazy-string wrapper (called a thousand times a page)."""
     return html_escape(str(value))
+
+
+@register.filter
+def figure_label(name):
+    """The name of a programme figure ("completed" -> "Số đơn vị đã hoàn thành")."""
+    return FIGURE_LABELS.get(name, name)
+
+
+@register.filter
+def figure_value(value, name):
+    """A programme figure as shown: a percentage for the reduction rate, else a count; missing as missing."""
+    if name == "reduction_pct":
+        return percent(value, "plain")
+    return figure(value)

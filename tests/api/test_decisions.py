@@ -160,7 +160,45 @@ def test_on_2_july_2025_no_district_is_active_and_the_report_says_why(client):
     assert (decision["number"], decision["date"], decision["issuer"]) == ("373/ĐA-CP", "2025-05-09", "chinh-phu")
     staffing = client.get(STAFFING, {"baseline": "2025-06-30", "as_of": "2025-07-02", "province": "22"}).json()
     assert staffing["district_tier"]["ended"] is True
-    assert (staffing["total"]["agencies_baseline"], staffing["total"]["agencies_current"]) == (39, None)
+    # As on the web pages: the last day's figures, and a note saying so.
+    assert (staffing["requested_as_of"], staffing["as_of"], staffing["baseline"]) == (
+        "2025-07-02",
+        "2025-06-30",
+        "2025-06-30",
+    )
+    assert (staffing["total"]["agencies_baseline"], staffing["total"]["agencies_current"]) == (39, 39)
+    assert staffing["note"] == (
+        "Ngày 02/07/2025 không còn đơn vị hành chính cấp huyện nào hoạt động: cấp huyện đã kết thúc từ ngày "
+        "01/07/2025; theo đề án 373/ĐA-CP ngày 09/05/2025 của Chính phủ; chức năng chuyển về tỉnh Quảng Ninh. "
+        "Số liệu dưới đây là số liệu cuối cùng, ngày 30/06/2025."
+    )
+
+
+def test_a_staffing_report_after_the_tier_clamps_like_the_dashboard(client, leader):
+    """The API and the dashboard read one rule (mergers.figures.within_tier): the same figures."""
+    from django.test import Client
+
+    staffing = client.get(STAFFING, {"baseline": "2015-11-30", "as_of": "2026-01-15", "province": "22"}).json()
+    web = Client()
+    web.force_login(leader)
+    page = web.get("/", {"baseline": "30/11/2015", "as_of": "15/01/2026"})
+    total = page.context["report"].total
+    assert (staffing["as_of"], page.context["as_of"].isoformat()) == ("2025-06-30", "2025-06-30")
+    assert (staffing["total"]["headcount_baseline"], staffing["total"]["headcount_current"]) == (
+        total.headcount_baseline,
+        total.headcount_current,
+    )
+    assert staffing["total"]["headcount_current"] == 606
+    assert staffing["note"].endswith("Số liệu dưới đây là số liệu cuối cùng, ngày 30/06/2025.")
+    csv = client.get(
+        STAFFING, {"baseline": "2015-11-30", "as_of": "2026-01-15", "province": "22", "format": "csv"}
+    ).content.decode("utf-8-sig")
+    header, first = csv.splitlines()[:2]
+    assert header.split(",")[:2] == ["baseline", "as_of"] and header.endswith(",requested_as_of")
+    assert first.startswith("2015-11-30,2025-06-30,") and first.endswith(",2026-01-15")
+    # Before the end of the tier nothing moves and nothing is said.
+    before = client.get(STAFFING, {"baseline": "2015-11-30", "as_of": "2025-06-30", "province": "22"}).json()
+    assert (before["as_of"], before["requested_as_of"], before["note"]) == ("2025-06-30", "2025-06-30", "")
 
 
 def test_the_staffing_report_says_demo_on_each_row_and_the_total(client):

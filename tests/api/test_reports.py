@@ -13,9 +13,41 @@ PROGRESS = "/api/v1/reports/progress/"
 ALL_CODES = ["193", "194", "195", "196", "198", "199", "200", "201", "202", "203", "204", "205", "206", "207"]
 
 
+SOURCE_KIND_FIGURES = [
+    "completed", "total", "headcount_before", "headcount_after", "focal_points_removed", "reduction", "reduction_pct",
+]  # fmt: skip
+
+
 @pytest.fixture
 def client(quang_ninh, analyst_client):
     return analyst_client
+
+
+def test_progress_of_quang_ninh_gives_each_figure_its_source_kind(client):
+    body = client.get(PROGRESS, {"as_of": "2017-09-27", "province": "22"}).json()
+    mttq = next(p for p in body["programmes"] if p["programme"] == "khoi-mttq")
+    assert (mttq["completed"], mttq["total"], mttq["headcount_before"], mttq["reduction_pct"]) == (12, 14, 279, 12.54)
+    assert mttq["source_kinds"] == {
+        "completed": "published",
+        "total": "published",
+        "headcount_before": "demo",
+        "headcount_after": "demo",
+        "focal_points_removed": "demo",
+        "reduction": "demo",
+        "reduction_pct": "published",
+    }
+    assert {k: mttq["published"][k] for k in ("on", "source_kind", "decision", "figures")} == {
+        "on": "2017-09-27",
+        "source_kind": "published",
+        "decision": "44-QĐ/TU",
+        "figures": {"completed": 12, "total": 14, "reduction_pct": 12.54},
+    }
+    assert mttq["published"]["source"].startswith("Báo Quảng Ninh, 28/09/2017")
+    assert mttq["discrepancies"] == []
+    csv_rows = client.get(PROGRESS, {"as_of": "2017-09-27", "province": "22", "format": "csv"}).content
+    header, first = csv_rows.decode("utf-8-sig").splitlines()[:2]
+    assert "completed_source_kind" in header.split(",") and "published_source" in header.split(",")
+    assert ",published,published,demo,demo,demo,demo,published,2017-09-27," in first
 
 
 def test_progress_on_27_september_2017(client):
@@ -43,6 +75,10 @@ def test_progress_on_27_september_2017(client):
         "reduction_pct": 12.54,
         "focal_points_removed": 60,
         "demo": True,
+        # Every province at once: no province's published figures stand for the sum.
+        "source_kinds": dict.fromkeys(SOURCE_KIND_FIGURES, "demo"),
+        "published": None,
+        "discrepancies": [],
     }
     others = {p["programme"]: (p["completed"], p["total"]) for p in body["programmes"] if p is not mttq}
     assert others == {"kiem-tra-thanh-tra": (0, 14), "to-chuc-noi-vu": (0, 14)}
@@ -90,6 +126,8 @@ def test_staffing_from_decision_44_to_june_2020(client):
         "districts",
         "total",
         "district_tier",
+        "requested_as_of",
+        "note",
     ]
     assert (body["baseline"], body["as_of"], body["province"], body["measure"], body["like_for_like"]) == (
         "2015-11-30",

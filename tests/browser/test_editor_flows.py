@@ -244,8 +244,9 @@ def test_demo_administrator_sets_an_editors_scope(screen, live_server, shipped):
     page, base = screen, live_server.url
     log_in(page, base, "quantri", "/")
     open_menu(page)
-    page.click("#main-menu a:text('Phân quyền')")
-    page.wait_for_url(f"{base}/access/")
+    page.click("[data-testid=current-user]")  # "Phân quyền" is in the user's menu
+    submit(page, "#main-menu a:text('Phân quyền')")
+    assert page.url == f"{base}/access/"
     check_page(page)
     page.click("[data-testid=edit-bientap]")
     page.uncheck("#id_province_wide")
@@ -256,4 +257,43 @@ def test_demo_administrator_sets_an_editors_scope(screen, live_server, shipped):
     history = " ".join(page.inner_text("[data-testid=access-history]").split())
     assert "quantri Biên tập → Biên tập Toàn tỉnh → Huyện Cô Tô" in history
     assert AccessChange.objects.count() == 1
+    check_page(page)
+
+
+def test_the_menu_is_one_line_at_1366_px_and_folds_on_a_phone(screen, live_server, shipped):
+    """The administrator has the most links: at 1366 px the bar is one line, in Vietnamese and in
+    English; on a phone the name and the button share one line, and the menu opens from it."""
+    page, base = screen, live_server.url
+    log_in(page, base, "quantri", "/")
+    for language in ("vi", "en"):
+        if language == "en":
+            open_menu(page)
+            submit(page, "button[name=language][value=en]")
+        bar = page.evaluate(
+            """() => {
+                const nav = document.querySelector("nav.navbar"), style = getComputedStyle(nav);
+                const shown = [...nav.querySelector(".container-fluid").children].filter((e) => e.offsetParent);
+                const heights = shown.map((e) => e.getBoundingClientRect().height);
+                return {height: nav.getBoundingClientRect().height, tallest: Math.max(...heights),
+                        padding: parseFloat(style.paddingTop) + parseFloat(style.paddingBottom)};
+            }"""
+        )
+        # One row: the bar is as tall as its tallest item (none wrapped below another), and that
+        # item is one line of links (40 px), not a list wrapped onto two.
+        assert bar["height"] == bar["tallest"] + bar["padding"], (language, bar)
+        assert bar["tallest"] <= 40, (language, bar)
+        if page.width == 1366:
+            assert page.locator(".navbar-toggler").is_hidden()
+            assert page.locator("#main-menu").is_visible()
+        else:
+            assert page.locator(".navbar-toggler").is_visible()
+            assert page.locator("#main-menu").is_hidden()
+    open_menu(page)
+    assert page.locator("#main-menu").is_visible()
+    # The secondary links wait in the user's menu.
+    assert page.locator("#main-menu a:text('API')").is_hidden()
+    page.click("[data-testid=current-user]")
+    assert page.locator("#main-menu a:text('API')").is_visible()
+    assert page.locator("#main-menu a:text('Access')").is_visible()
+    assert page.locator("[data-testid=logout]").is_visible()
     check_page(page)

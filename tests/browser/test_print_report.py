@@ -71,7 +71,9 @@ def test_the_dashboard_and_district_page_link_the_printable_report(page, live_se
     page.goto(f"{base}/?as_of=27/09/2017")
     page.click("[data-testid=print-link]")
     page.wait_for_url(f"{base}/reports/print/?as_of=27%2F09%2F2017")
-    assert "12/14 đơn vị 279 → 244" in " ".join(page.inner_text("[data-testid=print-programmes]").split())
+    assert "12/14 đơn vị công bố 279 demo → 244 demo" in " ".join(
+        page.inner_text("[data-testid=print-programmes]").split()
+    )
     page.goto(f"{base}/districts/204/")
     page.click("[data-testid=print-link]")
     page.wait_for_url(f"{base}/reports/print/204/")

@@ -46,11 +46,14 @@ def test_dashboard_on_27_september_2017(page, live_server, leader):
     )
 
     mttq = page.locator("[data-testid=headline-khoi-mttq]")
-    assert mttq.locator("[data-testid=completion]").inner_text() == "12/14"
+    # The article's figures (12/14, 12.54%) are published; 279 -> 244 sum the districts' demo values.
+    assert mttq.locator("[data-testid=completion]").inner_text() == "12/14 công bố"
+    assert mttq.locator("[data-testid=completion] .published-mark").is_visible()
     assert mttq.locator("[data-testid=pending]").inner_text() == "Thành phố Hạ Long, Huyện Đầm Hà"
-    assert mttq.locator("[data-testid=reduction]").inner_text() == "35 (12,54%)"
-    assert "279 → 244" in mttq.inner_text()
+    assert mttq.locator("[data-testid=reduction]").inner_text() == "35 demo (12,54%) công bố"
+    assert "279 demo → 244 demo" in mttq.inner_text()
     assert mttq.locator(".demo-badge").first.is_visible()  # demo per-agency values behind the figure
+    assert mttq.locator("[data-testid=published-source]").is_visible()
     for code in ("to-chuc-noi-vu", "kiem-tra-thanh-tra"):
         assert page.locator(f"[data-testid=headline-{code}] [data-testid=completion]").inner_text() == "0/14"
     assert _text(page, "staffing-total") == "Toàn tỉnh 700 665 -35 -5,00% 140 → 80 demo"
@@ -61,15 +64,17 @@ def test_dashboard_on_27_september_2017(page, live_server, leader):
     # A wrong date: a message, the page still drawn with the default for that field.
     page.goto(f"{base}/?baseline=31/02/2016&as_of=27/09/2017")
     assert _text(page, "error-baseline") == "Ngày không hợp lệ: hãy nhập theo dạng ngày/tháng/năm, ví dụ 27/09/2017."
-    assert page.locator("[data-testid=headline-khoi-mttq] [data-testid=completion]").inner_text() == "12/14"
+    assert page.locator("[data-testid=headline-khoi-mttq] [data-testid=completion]").inner_text() == "12/14 công bố"
     assert page.watcher.problems == []
 
     # The same figures in English, through the EN button.
     page.click("button[name=language][value=en]")
     page.wait_for_selector("html[lang=en]")
     assert page.locator("h1").inner_text() == "District-level agency mergers: overview"
-    assert page.locator("[data-testid=headline-khoi-mttq] [data-testid=completion]").inner_text() == "12/14"
-    assert page.locator("[data-testid=headline-khoi-mttq] [data-testid=reduction]").inner_text() == "35 (12.54%)"
+    assert page.locator("[data-testid=headline-khoi-mttq] [data-testid=completion]").inner_text() == "12/14 published"
+    assert page.locator("[data-testid=headline-khoi-mttq] [data-testid=reduction]").inner_text() == (
+        "35 demo (12.54%) published"
+    )
     assert page.locator("a.nav-link.active").inner_text() == "Overview"
     assert page.watcher.problems == []
 

@@ -6,6 +6,7 @@ from unittest import mock
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 
 from core.actors import SYSTEM
 from districts import services as district_services
@@ -218,3 +219,49 @@ def test_admin_offers_no_deletion_of_agencies(admin_client):
     response = admin_client.post(f"/admin/mergers/agency/{agency.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Agency.objects.filter(pk=agency.pk).exists()
+
+
+def _aggregate_form(province, programme, **changes):
+    return {
+        "province": province.pk,
+        "programme": programme.pk,
+        "on": "27/09/2017",
+        "completed": "12",
+        "total": "14",
+        "reduction_pct": "12.54",
+        "source": "Báo Quảng Ninh, 28/09/2017",
+        "source_kind": "published",
+        "note": "",
+        **changes,
+    }
+
+
+def test_a_published_aggregate_is_recorded_through_the_service_and_checked(admin_client):
+    from mergers.models import PublishedAggregate
+    from tests.factories import ProgrammeFactory
+
+    province, programme = ProvinceFactory(), ProgrammeFactory(code="khoi-mttq")
+    url = "/admin/mergers/publishedaggregate/add/"
+    with mock.patch.object(services, "published_aggregate_create", wraps=services.published_aggregate_create) as spy:
+        response = admin_client.post(url, _aggregate_form(province, programme))
+    assert (response.status_code, spy.call_count) == (302, 1)
+    saved = PublishedAggregate.objects.get()
+    assert (saved.on, saved.completed, saved.total, saved.figures()) == (
+        D(2017, 9, 27),
+        12,
+        14,
+        {"completed": 12, "total": 14, "reduction_pct": 12.54},
+    )
+    # More districts completed than there are, or a made-up source: refused, nothing saved.
+    response = admin_client.post(url, _aggregate_form(province, programme, on="01/10/2017", completed="15"))
+    assert "Số đơn vị đã hoàn thành không được lớn hơn tổng số đơn vị." in response.content.decode()
+    with pytest.raises(ValidationError) as demo:
+        services.published_aggregate_create(
+            user=SYSTEM, province=province, programme=programme, on=D(2018, 1, 1), source="x", source_kind="demo",
+            completed=1,
+        )  # fmt: skip
+    assert "Số liệu công bố phải lấy từ văn bản chính thức hoặc nguồn đã công bố." in str(demo.value)
+    assert PublishedAggregate.objects.count() == 1
+    # No edit in place: a source's figure is recorded again, not changed (the page is read-only).
+    page = admin_client.get(f"/admin/mergers/publishedaggregate/{saved.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()

@@ -35,7 +35,7 @@ def reset(monkeypatch, answer: str | None) -> str:
 
 @pytest.fixture
 def edited(db):
-    assert seed() == "Loaded the Quảng Ninh data: 601 objects.\n"
+    assert seed() == "Loaded the Quảng Ninh data: 604 objects.\n"
     original = (Agency.objects.get(pk=AGENCY).name, HeadcountRecord.objects.get(pk=RECORD).authorised)
     agency_update(user=SYSTEM, agency=Agency.objects.get(pk=AGENCY), data={"name": "Tên đã sửa"})
     record = HeadcountRecord.objects.get(pk=RECORD)
@@ -63,7 +63,7 @@ def test_seeding_a_database_with_agencies_only_skips_too(db):
 def test_reset_confirmed_restores_the_shipped_data_and_keeps_scopes(edited, monkeypatch, editor):
     scope = EditorScope.objects.create(user=editor)
     scope.districts.set(District.objects.filter(code__in=["193", "204"]))
-    assert reset(monkeypatch, "yes") == "Reset the Quảng Ninh data: 601 objects loaded.\n"
+    assert reset(monkeypatch, "yes") == "Reset the Quảng Ninh data: 604 objects loaded.\n"
     assert current() == edited
     assert current()[1] != 22
     assert sorted(EditorScope.objects.get(pk=scope.pk).districts.values_list("code", flat=True)) == ["193", "204"]
@@ -78,7 +78,7 @@ def test_reset_confirmed_restores_the_shipped_data_and_keeps_scopes(edited, monk
 
 
 def test_reset_without_input_for_scripts(edited, monkeypatch):
-    assert reset(monkeypatch, None) == "Reset the Quảng Ninh data: 601 objects loaded.\n"
+    assert reset(monkeypatch, None) == "Reset the Quảng Ninh data: 604 objects loaded.\n"
     assert current() == edited
 
 

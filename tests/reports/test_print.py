@@ -29,9 +29,15 @@ def test_province_on_27_september_2017(leader_client):
     )
     programmes = text_of(page, "print-programmes")
     assert (
-        "Cơ quan tham mưu, giúp việc chung khối MTTQ và các đoàn thể chính trị - xã hội cấp huyện (44-QĐ/TU) demo "
-        "12/14 đơn vị 279 → 244 35 (12,54%) 60"
+        "Cơ quan tham mưu, giúp việc chung khối MTTQ và các đoàn thể chính trị - xã hội cấp huyện (44-QĐ/TU) "
+        "12/14 đơn vị công bố 279 demo → 244 demo 35 demo (12,54%) công bố 60 demo"
     ) in programmes
+    assert "published-mismatch" not in page.decode()
+    assert text_of(page, "print-published-note") == (
+        "Số liệu đánh dấu “công bố” lấy từ nguồn đã công bố (bài báo) về toàn tỉnh; các số liệu từng đơn vị phía "
+        "sau có thể là minh họa. Số liệu tỉnh ngày 27/09/2017: Báo Quảng Ninh, 28/09/2017: sơ kết 2 năm Quyết định "
+        "44-QĐ/TU: “toàn tỉnh có 12/14 huyện, thị xã, thành phố thực hiện”, “tinh giản 12,54% biên chế trong 2 năm”."
+    )
     assert text_of(page, "print-headcount") == "Biên chế được giao demo 700 665 -35 (-5,00%)"
     assert text_of(page, "print-focal-points") == "Đầu mối (cơ quan) 140 80 -60"
     assert text_of(page, "print-focal-removed").startswith("Đầu mối giảm nhờ hợp nhất: 60.")
@@ -59,9 +65,23 @@ def test_a_dissolved_district_defaults_to_its_last_day(leader_client):
     page = leader_client.get("/reports/print/204/").content
     assert text_of(page, "print-period").startswith("Số liệu ngày 31/12/2019, so với ngày gốc 30/11/2015.")
     assert text_of(page, "print-headcount") == "Biên chế được giao demo 47 41 -6 (-12,77%)"
-    # Its dissolution (01/01/2020) comes after the report's date: the report's notes do not
-    # mention it (the engine's rule, issue 14); the district's page does.
+    # Its dissolution (01/01/2020) comes after the report's date: the staffing note does not count
+    # it (the engine's rule, issue 14), but the report says it happened, with its decision.
     assert text_of(page, "print-focal-removed") == "Đầu mối giảm nhờ hợp nhất: 7."
+    assert text_of(page, "print-dissolution") == (
+        "Huyện Hoành Bồ giải thể từ 01/01/2020, sáp nhập vào Thành phố Hạ Long, theo nghị quyết 837/NQ-UBTVQH14 "
+        "ngày 17/12/2019 của Ủy ban Thường vụ Quốc hội."
+    )
+    assert "837/NQ-UBTVQH14" in text_of(page, "print-sources")
+
+
+def test_a_district_ended_with_the_tier_says_so(leader_client):
+    page = leader_client.get("/reports/print/207/").content
+    assert text_of(page, "print-dissolution") == (
+        "Huyện Cô Tô giải thể từ 01/07/2025, chức năng chuyển về tỉnh Quảng Ninh, theo đề án 373/ĐA-CP ngày "
+        "09/05/2025 của Chính phủ."
+    )
+    assert "print-dissolution" not in leader_client.get("/reports/print/").content.decode()
 
 
 @pytest.mark.parametrize("url", ["/reports/print.pdf", "/reports/print/193.pdf", "/reports/print/204.pdf"])
@@ -80,8 +100,8 @@ def test_the_pdf_carries_the_figures_and_its_name(leader_client):
     response = leader_client.get("/reports/print.pdf", {"as_of": "27/09/2017"})
     assert response["Content-Disposition"] == 'attachment; filename="bao-cao-hop-nhat_22_2015-11-30_2017-09-27.pdf"'
     text = " ".join(_pdf(response).pages[0].extract_text().split())
-    assert "279 → 244" in text
-    assert "12/14 đơn vị" in text
+    assert "279 demo → 244 demo" in text
+    assert "12/14 đơn vị công bố" in text
 
 
 def test_access(client, quang_ninh):

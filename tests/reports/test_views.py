@@ -18,11 +18,12 @@ from tests.reports.htmltext import text_of
 
 D = datetime.date
 URL_2020 = "/?baseline=30/11/2015&as_of=01/06/2020"
-# The province (?province=, default Quảng Ninh) is one of them; issue 14 adds the district tier on
-# the date (1) and the focal-point reconciliation (4: the agencies on both dates, those
-# established or ended, their mergers and sources). The districts of the period and the
-# programmes are read once for the table, the matrix, the cards and the reconciliation (issue 17).
-DASHBOARD_QUERIES = 19
+# The province (?province=, default Quảng Ninh) is one of them; then the district tier on the
+# date (1), the focal-point reconciliation (4: the agencies on both dates, those established or
+# ended, their mergers and sources) and the province's published aggregates (1). The districts
+# of the period and the programmes are read once for the table, the matrix, the cards and the
+# reconciliation.
+DASHBOARD_QUERIES = 20
 
 
 @pytest.fixture
@@ -63,21 +64,50 @@ def test_headlines_on_27_september_2017(leader_client, quang_ninh):
     page = response.content
     assert text_of(page, "headline-khoi-mttq").split(" 12/14 ")[0].endswith("30/11/2015")
     mttq = text_of(page, "headline-khoi-mttq")
-    assert "12/14 đơn vị đã hoàn thành hợp nhất · chưa: Thành phố Hạ Long, Huyện Đầm Hà" in mttq
-    assert "Tinh giản biên chế 35 (12,54%)" in mttq
-    assert "Trước → sau 279 → 244" in mttq
+    # 12/14 and 12.54% are the article's (published); 279 -> 244 sum the districts' demo records.
+    assert "12/14 công bố đơn vị đã hoàn thành hợp nhất · chưa: Thành phố Hạ Long, Huyện Đầm Hà" in mttq
+    assert "Tinh giản biên chế 35 demo (12,54%) công bố" in mttq
+    assert "Trước → sau 279 demo → 244 demo" in mttq
+    assert text_of(page, "published-source") == (
+        "công bố Số liệu tỉnh ngày 27/09/2017: Báo Quảng Ninh, 28/09/2017: sơ kết 2 năm Quyết định 44-QĐ/TU: “toàn "
+        "tỉnh có 12/14 huyện, thị xã, thành phố thực hiện”, “tinh giản 12,54% biên chế trong 2 năm” (44-QĐ/TU)."
+    )
+    assert "published-mismatch" not in page.decode()
+    assert "0/14 demo" not in text_of(page, "headline-to-chuc-noi-vu")  # nothing completed: nothing made up
     assert "0/14" in text_of(page, "headline-to-chuc-noi-vu")
-    assert "demo" in mttq
+
+
+def test_a_published_figure_the_districts_disagree_with_shows_both(leader_client, quang_ninh):
+    from core.actors import SYSTEM
+    from districts.models import Province
+    from mergers.models import Programme
+
+    services.published_aggregate_create(
+        user=SYSTEM,
+        province=Province.objects.get(code="22"),
+        programme=Programme.objects.get(code="khoi-mttq"),
+        on=D(2017, 10, 1),
+        source="Nguồn thử",
+        completed=13,
+        reduction_pct="10.00",
+    )
+    page = leader_client.get("/?as_of=31/12/2017&baseline=30/11/2015").content
+    mttq = text_of(page, "headline-khoi-mttq")
+    assert "13/14 công bố" in mttq and "(10,00%) công bố" in mttq
+    assert text_of(page, "published-mismatch") == (
+        "Tổng số liệu các đơn vị khác số liệu công bố: Số đơn vị đã hoàn thành: công bố 13, tổng các đơn vị 12 "
+        "Tỷ lệ tinh giản biên chế: công bố 10,00%, tổng các đơn vị 12,54%"
+    )
 
 
 def test_headlines_on_31_december_2018(leader_client, quang_ninh):
     page = leader_client.get("/?as_of=31/12/2018&baseline=30/11/2015").content
     for code in ("to-chuc-noi-vu", "kiem-tra-thanh-tra"):
         text = text_of(page, f"headline-{code}")
-        assert "14/14 đơn vị đã hoàn thành hợp nhất" in text
+        assert "14/14 demo đơn vị đã hoàn thành hợp nhất" in text  # the 2019 article is not out yet
         assert "chưa:" not in text
-        assert text.endswith("Đầu mối giảm 14")
-    assert text_of(page, "headline-to-chuc-noi-vu").count("Tinh giản biên chế 33 (16,42%)") == 1
+        assert text.endswith("Đầu mối giảm 14 demo")
+    assert text_of(page, "headline-to-chuc-noi-vu").count("Tinh giản biên chế 33 demo (16,42%) demo") == 1
     assert "Đầu mối giảm nhờ hợp nhất 98" in text_of(page, "headline-total")
 
 
@@ -164,7 +194,7 @@ def test_actual_measure_shows_missing_data_not_zero(leader_client, quang_ninh):
     )
     mttq = text_of(page, "headline-khoi-mttq")
     assert "Tinh giản biên chế Không có số liệu Trước → sau Không có số liệu → Không có số liệu" in mttq
-    assert mttq.endswith("Đầu mối giảm 70 Hợp nhất thiếu số liệu 14")
+    assert mttq.endswith("Đầu mối giảm 70 demo Hợp nhất thiếu số liệu 14")
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ FIXTURE_MODELS = [
     "mergers.merger",
     "mergers.mergerstage",
     "mergers.headcountrecord",
+    "mergers.publishedaggregate",
 ]
 
 
