@@ -47,11 +47,13 @@ def all_report_figures() -> dict:
             for measure in MEASURES
         },
         "mergers": {
-            measure: list(
-                merger_list(measure=measure)
-                .order_by("pk")
-                .values("pk", "status", "effective_on", "headcount_before", "headcount_after", "reduction")
-            )
+            measure: [
+                {
+                    field: getattr(merger, field)
+                    for field in ("pk", "status", "effective_on", "headcount_before", "headcount_after", "reduction")
+                }
+                for merger in merger_list(measure=measure).order_by("pk")
+            ]
             for measure in MEASURES
         },
         "rows": {model._meta.label: model._default_manager.count() for model in apps.get_models()},
