@@ -202,6 +202,8 @@ def staffing(params: dict, base: str) -> dict:
     sql = STAFFING_SQL.format(province_d=clause, measure=measure, tier=TIER_SQL.format(province_d=clause))
     params_sql = {"baseline": baseline, "as_of": as_of, "province": province, "tier_on": as_of}
     districts, parts, tier = query(sql, params_sql)[0]
+    if tier_dict(tier, as_of)["ended"]:  # figures.within_tier: the API answers for the tier's last day, with a note
+        raise NotImplementedError("this floor serves dates within the district tier only")
     codes = {d[0]: d[1] for d in districts or []}
     by_key = {}
     for district_id, day, agencies, counted, known, total, demo, missing in parts or []:
@@ -279,6 +281,8 @@ def staffing(params: dict, base: str) -> dict:
         "districts": out_rows,
         "total": figures_dict(total_baseline, total_current),
         "district_tier": tier_dict(tier, as_of),
+        "requested_as_of": as_of,
+        "note": "",
     }
 
 
@@ -294,7 +298,10 @@ m AS (
     SELECT m.programme_id, m.code, b.before, ra.after, b.sources,
            (m.source_kind NOT IN ('official', 'published')
             OR (b.before IS NOT NULL AND b.demo)
-            OR (ra.after IS NOT NULL AND coalesce(ra.kind, 'official') NOT IN ('official', 'published'))) AS demo
+            OR (ra.after IS NOT NULL AND coalesce(ra.kind, 'official') NOT IN ('official', 'published'))) AS demo,
+           (m.source_kind = 'published' OR (b.before IS NOT NULL AND b.published)
+            OR (ra.after IS NOT NULL AND ra.kind = 'published')) AS published,
+           m.effective_on
     FROM m
     CROSS JOIN LATERAL (
         SELECT count(*) AS sources,
@@ -302,7 +309,8 @@ m AS (
                      AND count(*) FILTER (WHERE t.in_district_quota) = count(r.v) FILTER (WHERE t.in_district_quota)
                     THEN coalesce(sum(r.v) FILTER (WHERE t.in_district_quota), 0) END AS before,
                coalesce(bool_or(t.in_district_quota AND coalesce(r.kind, 'official') NOT IN ('official', 'published')),
-                        false) AS demo
+                        false) AS demo,
+               coalesce(bool_or(t.in_district_quota AND r.kind = 'published'), false) AS published
         FROM mergers_merger_source_agencies ms
         JOIN mergers_agency a ON a.id = ms.agency_id
         JOIN mergers_agencytype t ON t.id = a.agency_type_id
@@ -323,8 +331,12 @@ SELECT (SELECT json_agg(code ORDER BY code) FROM dist
        (SELECT json_agg(json_build_array(p.id, p.code, p.name, dec.id, dec.number, dec.date)
                         ORDER BY dec.date ASC NULLS LAST, p.code)
         FROM mergers_programme p LEFT JOIN mergers_decision dec ON dec.id = p.decision_id),
-       (SELECT json_agg(json_build_array(programme_id, code, before, after, sources, demo) ORDER BY code) FROM figs),
-       {tier}
+       (SELECT json_agg(json_build_array(programme_id, code, before, after, sources, demo, published, effective_on)
+                        ORDER BY code) FROM figs),
+       {tier},
+       (SELECT json_agg(json_build_array(pa.programme_id, pa.on)) FROM mergers_publishedaggregate pa
+        JOIN districts_province pv ON pv.id = pa.province_id WHERE pv.code = %(province)s AND pa.on <= %(as_of)s),
+       (SELECT json_agg(day) FROM dist, LATERAL (VALUES (established_on), (dissolved_on)) v(day) WHERE day IS NOT NULL)
 """
 
 
@@ -334,8 +346,10 @@ def progress(params: dict, base: str) -> dict:
     assert measure in ("authorised", "actual")
     clause = province_clause(province, "d")
     sql = PROGRESS_SQL.format(province_d=clause, measure=measure, tier=TIER_SQL.format(province_d=clause))
-    active_codes, programmes, mergers, tier = query(sql, {"as_of": as_of, "province": province, "tier_on": as_of})[0]
+    row = query(sql, {"as_of": as_of, "province": province, "tier_on": as_of})[0]
+    active_codes, programmes, mergers, tier, aggregates, district_changes = row
     active_codes = active_codes or []
+    aggregates = aggregates or [] if province else []
     by_programme: dict[int, list] = {}
     for m in mergers or []:
         by_programme.setdefault(m[0], []).append(m[1:])
@@ -348,6 +362,24 @@ def progress(params: dict, base: str) -> dict:
         after = sum(m[2] for m in with_data) if with_data else None
         completed = [c for c in active_codes if c in done]
         reduction = minus(before, after)
+        # A published aggregate in force (figures.published_in_force) would replace figures: this
+        # floor does not serve one, and says so rather than answer differently from the API.
+        dated = [on for programme_id, on in aggregates if programme_id == pk]
+        if dated:
+            latest = max(dated)
+            changes = [*(district_changes or []), *(m[6] for m in ms)]
+            if not any(latest < day <= as_of for day in changes):
+                raise NotImplementedError(f"a published aggregate of {code} is in force on {as_of}")
+        kind = "demo" if any(m[4] for m in ms) else "published" if any(m[5] for m in ms) else "official"
+        kinds = {
+            "completed": kind,
+            "total": kind,
+            "headcount_before": kind if before is not None else None,
+            "headcount_after": kind if after is not None else None,
+            "focal_points_removed": kind,
+        }
+        kinds["reduction"] = kind if reduction is not None else None
+        kinds["reduction_pct"] = kinds["reduction"] if pct(reduction, before) is not None else None
         out.append(
             {"programme": code, "name": name, "decision_number": number or "", "decided_on": decided_on,
              "completed": len(completed), "total": len(active_codes), "districts_completed": completed,
@@ -355,7 +387,7 @@ def progress(params: dict, base: str) -> dict:
              "mergers_without_data": len(ms) - len(with_data), "headcount_before": before, "headcount_after": after,
              "reduction": reduction, "reduction_pct": pct(reduction, before),
              "focal_points_removed": sum(max(m[3] - 1, 0) for m in ms), "demo": any(m[4] for m in ms),
-             "decision": decision_id}
+             "source_kinds": kinds, "published": None, "discrepancies": [], "decision": decision_id}
         )  # fmt: skip
     with_data = [p for p in out if p["headcount_before"] is not None and p["headcount_after"] is not None]
     before = sum(p["headcount_before"] for p in with_data) if with_data else None
