@@ -29,7 +29,7 @@ from core.spreadsheet import safe_cell
 from districts.selectors import district_list
 from mergers.choices import DecisionIssuer, DecisionKind, MergerStatus, Sector, SourceKind
 from mergers.figures import programmes_ordered
-from mergers.models import AgencyType, Decision, Merger, MergerStage
+from mergers.models import AgencyType, Decision, Merger, MergerStage, PublishedAggregate
 from mergers.seed import ARTICLE_2017, ARTICLE_2019
 from mergers.selectors import agency_list, headcount_list
 
@@ -185,6 +185,16 @@ def _merger_source_rows():
 def _merger_stage_rows():
     for s in MergerStage.objects.order_by("merger_id", "on", "pk"):
         yield s.pk, s.merger_id, s.status, s.on, s.decision_id, s.note, s.skip_reason
+
+
+def _published_aggregate_rows():
+    aggregates = PublishedAggregate.objects.select_related("province", "programme")
+    for a in aggregates.order_by("on", "programme__code", "pk"):
+        yield (
+            a.pk, a.province.code, a.programme.code, a.on, a.completed, a.total, a.headcount_before,
+            a.headcount_after, None if a.reduction_pct is None else float(a.reduction_pct), a.focal_points_removed,
+            a.decision_id, a.source, a.source_kind, a.note,
+        )  # fmt: skip
 
 
 def _headcount_rows():
@@ -354,6 +364,31 @@ RESOURCES: list[Resource] = [
         ("id",),
         (("agency", "agencies", "id"), ("district", "districts", "code")),
     ),
+    Resource(
+        "published_aggregates",
+        "A province's figures for a programme as a published source gives them (số liệu công bố): the "
+        "reports show them instead of the districts' sums from `on` until the programme's next merger "
+        "or a district's start or end; empty: the source does not give that figure",
+        (
+            Field("id", "integer", "identifier", required=True),
+            Field("province", "string", "GSO code of the province", required=True),
+            Field("programme", "string", "programme code", required=True),
+            Field("on", "date", "the date the figures describe", required=True),
+            Field("completed", "integer", "districts that had completed the programme"),
+            Field("total", "integer", "districts in the province"),
+            Field("headcount_before", "integer", "authorised headcount before the mergers"),
+            Field("headcount_after", "integer", "authorised headcount after the mergers"),
+            Field("reduction_pct", "number", "staff reduction, % of headcount_before"),
+            Field("focal_points_removed", "integer", "agencies (focal points) removed"),
+            Field("decision", "integer", "the decision the source names (decisions.csv)"),
+            Field("source", "string", "the published source, cited", required=True),
+            SOURCE_KIND,
+            Field("note", "string", "note (e.g. how the date was read from the source)"),
+        ),
+        _published_aggregate_rows,
+        ("id",),
+        (("programme", "programmes", "code"), ("decision", "decisions", "id")),
+    ),
 ]
 
 
@@ -387,8 +422,9 @@ def descriptor(*, created: datetime.datetime | None = None) -> dict:
         "name": PACKAGE_NAME,
         "title": "Quảng Ninh: district-level agency mergers, 2015-2025",
         "description": (
-            "Districts, agencies, merger programmes, mergers with their stages, and headcounts with their "
-            "sources, from the Quảng Ninh merger tracker. " + DEMO_WARNING
+            "Districts, agencies, merger programmes, mergers with their stages, headcounts with their "
+            "sources, and the province figures published sources give, from the Quảng Ninh merger tracker. "
+            + DEMO_WARNING
         ),
         "created": created.replace(microsecond=0).isoformat(),
         "licenses": [LICENSE],

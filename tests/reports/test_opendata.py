@@ -47,12 +47,13 @@ def test_the_package_is_valid_for_frictionless(leader_client, tmp_path):
             "data/mergers.csv",
             "data/programme_source_types.csv",
             "data/programmes.csv",
+            "data/published_aggregates.csv",
             "datapackage.json",
         ]
         archive.extractall(tmp_path)
     report = frictionless.validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldNumber", "type", "note"])
-    assert report.stats["tasks"] == 10
+    assert report.stats["tasks"] == 11
 
     package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
     assert package["licenses"] == [
@@ -212,3 +213,23 @@ def test_the_decision_register_is_in_the_package_and_cited_by_mergers_and_stages
     ids = {d["id"] for d in decisions}
     assert all(m["decision"] in ids for m in mergers)
     assert all(s["decision"] in ids for s in stages)
+
+
+def test_the_articles_province_figures_are_in_the_package_as_published(leader_client, tmp_path):
+    """The published aggregates (12/14 and 12,54% on 27/09/2017; 14/14 for each 2018 programme),
+    each with its source: only what the article gives, the rest empty (missing, never 0)."""
+    from mergers.models import Decision
+
+    with zipfile.ZipFile(io.BytesIO(leader_client.get(ZIP).content)) as archive:
+        rows = _csv_rows(archive, "published_aggregates")
+    assert rows[0] == [
+        "id", "province", "programme", "on", "completed", "total", "headcount_before", "headcount_after",
+        "reduction_pct", "focal_points_removed", "decision", "source", "source_kind", "note",
+    ]  # fmt: skip
+    assert [row[1:11] + [row[12]] for row in rows[1:]] == [
+        ["22", "khoi-mttq", "2017-09-27", "12", "14", "", "", "12.54", "", str(Decision.objects.get(number="44-QĐ/TU").pk),
+         "published"],
+        ["22", "kiem-tra-thanh-tra", "2019-01-01", "14", "14", "", "", "", "", "", "published"],
+        ["22", "to-chuc-noi-vu", "2019-01-01", "14", "14", "", "", "", "", "", "published"],
+    ]  # fmt: skip
+    assert rows[1][11].startswith("Báo Quảng Ninh, 28/09/2017: sơ kết 2 năm Quyết định 44-QĐ/TU")
