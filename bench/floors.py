@@ -7,7 +7,7 @@ Each handler sends one statement (built for that answer: it paginates before joi
 the latest record of each agency on the `(agency_id, as_of)` index with a lateral lookup, and
 assembles nested parts with `json_agg`), then shapes the rows in plain Python. The rules
 copied here (sums with missing parts, demo, like-for-like folding, the notes) are those of
-mergers/figures.py and reports/selectors.py; bench/run.py compares every floor's JSON with
+figures/engine.py and reports/selectors.py; bench/run.py compares every floor's JSON with
 the API's before measuring and stops when they differ, so a floor cannot drift.
 
 Routes (the query strings the benchmark uses; anything else answers 404):
@@ -49,7 +49,7 @@ def query(sql: str, params: dict) -> list[tuple]:
         return cur.fetchall()
 
 
-# --- the rules (copies of mergers/figures.py, checked through the JSON comparison) ------------
+# --- the rules (copies of figures/engine.py, checked through the JSON comparison) ------------
 
 
 def fmt_date(iso: str | None) -> str:

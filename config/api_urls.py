@@ -15,7 +15,7 @@ from core.api.exceptions import not_found
 from core.api.schema import ERROR
 from core.api.throttles import ScopedRateThrottle
 from districts.api.urls import router as districts_router
-from mergers.api.urls import router as mergers_router
+from registry.api.urls import router as mergers_router
 
 
 class TokenSerializer(serializers.Serializer):

@@ -46,8 +46,11 @@ INSTALLED_APPS = [
     "simple_history",
     "core",  # what every app uses (the bottom layer: see pyproject.toml's import contract)
     "districts",
-    "mergers",
+    "mergers",  # the domain: models, choices and the services every write goes through
+    "figures",  # the figures engine and the reads the pages and the API show
+    "registry",  # the register's pages, forms, admin, API and spreadsheet import
     "reports",
+    "datasets",  # the Quảng Ninh data and the synthetic national data, built through the services
     "config.apps.ProjectConfig",  # the project's own system checks (config/checks.py)
 ]
 
@@ -221,7 +224,7 @@ SPECTACULAR_SETTINGS.update(
             "MergerStatusEnum": "mergers.choices.MergerStatus",
             "SectorEnum": "mergers.choices.Sector",
             "DistrictKindEnum": "districts.choices.DistrictKind",
-            "MeasureEnum": "mergers.figures.MEASURES",
+            "MeasureEnum": "figures.engine.MEASURES",
         },
         # ASCII names for the enums of query parameters, CSV answers as text, JSON-only bodies,
         # the token endpoint anonymous (core/api/schema.py).
@@ -327,7 +330,7 @@ READ_CACHE_SECONDS = env_int("DJANGO_READ_CACHE_SECONDS", 300)
 # worker), local memory otherwise; `manage.py check --deploy` warns about the latter (config/checks.py).
 CACHES = cache_config()
 
-# --- uploads: limits on a headcount workbook (mergers/imports.py), checked before
+# --- uploads: limits on a headcount workbook (registry/imports.py), checked before
 # it is parsed. A legitimate district sheet has tens of rows and 4 columns; these are generous.
 # The zip limits bound what openpyxl may decompress (Python's zipfile never yields more than a
 # member's declared size), so a "zip bomb" or a shared-strings bomb is refused up front.

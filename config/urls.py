@@ -13,7 +13,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("districts/", include((district_urlpatterns, "districts"))),
     # Web pages for mergers, agencies, programmes, headcounts
-    path("", include("mergers.urls")),
+    path("", include("registry.urls")),
 ]
 
 

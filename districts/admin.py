@@ -1,6 +1,6 @@
 """Admin for provinces; writes go through districts.services.
 
-Districts are administered in mergers/admin.py: dissolving a district ends its agencies'
+Districts are administered in registry/admin.py: dissolving a district ends its agencies'
 activity (mergers.services.district_dissolve), a write of the app above this one.
 """
 
@@ -26,4 +26,4 @@ class ProvinceAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return services.province_create(code=data["code"], name=data["name"], user=request.user)
 
 
-# Editors' scopes: mergers/admin.py (their write, services.user_access_set, knows the roles).
+# Editors' scopes: registry/admin.py (their write, services.user_access_set, knows the roles).

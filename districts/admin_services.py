@@ -7,6 +7,8 @@ on the changelist's editable columns alike. Many-to-many fields are set by the s
 by the admin's form.
 """
 
+import inspect
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -32,6 +34,18 @@ class ServiceAdminMixin:
         obj.pk = saved.pk
         if hasattr(saved, "version"):
             obj.version = saved.version
+
+    def call_with(self, service, request, form, **fixed):
+        """`service(**fixed, user=...)` with the form's fields its signature names (all of them when it
+        takes `**arguments`); the service's defaults for the fields the form leaves out."""
+        parameters = inspect.signature(service).parameters
+        takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+        data = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if (takes_all or name in parameters) and name not in fixed and name != "user"
+        }
+        return service(**data, **fixed, user=request.user)
 
     def save_related(self, request, form, formsets, change):
         # The service has set the many-to-many fields; only inlines (if any) are saved here.

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from unidecode import unidecode
 
+from core.fields import optional_link, recorded_by
 from core.managers import CodeManager
 from districts.choices import DistrictKind
 from districts.text import search_key
@@ -56,29 +57,10 @@ class District(models.Model):
     kind = models.CharField(_("loại"), max_length=12, choices=DistrictKind.choices)
     established_on = models.DateField(_("thành lập ngày"), null=True, blank=True)
     dissolved_on = models.DateField(_("giải thể ngày"), null=True, blank=True)
-    successor = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="predecessors",
-        verbose_name=_("đơn vị kế thừa"),
-    )
-    successor_province = models.ForeignKey(
-        Province,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("tỉnh tiếp nhận chức năng"),
-    )
-    dissolution_decision = models.ForeignKey(
-        "mergers.Decision",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="districts_dissolved",
-        verbose_name=_("quyết định giải thể"),
+    successor = optional_link("self", related_name="predecessors", verbose_name=_("đơn vị kế thừa"))
+    successor_province = optional_link(Province, related_name="+", verbose_name=_("tỉnh tiếp nhận chức năng"))
+    dissolution_decision = optional_link(
+        "mergers.Decision", related_name="districts_dissolved", verbose_name=_("quyết định giải thể")
     )
     search_name = models.CharField(max_length=100, editable=False, db_index=True)
 
@@ -178,14 +160,7 @@ class AccessChange(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_changes", verbose_name=_("người dùng")
     )
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người thay đổi"),
-    )
+    changed_by = recorded_by(_("người thay đổi"))
     changed_at = models.DateTimeField(_("lúc"), auto_now_add=True)
     role_before = models.CharField(_("vai trò trước"), max_length=50, blank=True)
     role_after = models.CharField(_("vai trò sau"), max_length=50, blank=True)

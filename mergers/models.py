@@ -4,7 +4,6 @@ decisions that authorised them (the decision register)."""
 import pathlib
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.dates import fmt_date
+from core.fields import optional_link, recorded_by
 from core.managers import CodeManager
 from districts.models import District, Province
 from districts.text import search_key
@@ -88,41 +88,17 @@ class Agency(models.Model):
         help_text=_("Đánh dấu khi không biết chính xác ngày thành lập (ví dụ: cơ quan có trước thời kỳ ghi chép)."),
     )
     dissolved_on = models.DateField(_("chấm dứt hoạt động ngày"), null=True, blank=True)
-    established_by = models.ForeignKey(
-        "Decision",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="agencies_established",
-        verbose_name=_("quyết định thành lập"),
+    established_by = optional_link(
+        "Decision", related_name="agencies_established", verbose_name=_("quyết định thành lập")
     )
-    dissolved_by = models.ForeignKey(
-        "Decision",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="agencies_dissolved",
-        verbose_name=_("quyết định chấm dứt hoạt động"),
+    dissolved_by = optional_link(
+        "Decision", related_name="agencies_dissolved", verbose_name=_("quyết định chấm dứt hoạt động")
     )
     # Where an agency went when it ended outside a merger programme: into an agency of another
     # district with the same function (a district merged into another), or its functions to the
     # province (the end of the district tier). A merger's sources go to its result instead.
-    successor = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="predecessors",
-        verbose_name=_("cơ quan tiếp nhận"),
-    )
-    successor_province = models.ForeignKey(
-        Province,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("tỉnh tiếp nhận chức năng"),
-    )
+    successor = optional_link("self", related_name="predecessors", verbose_name=_("cơ quan tiếp nhận"))
+    successor_province = optional_link(Province, related_name="+", verbose_name=_("tỉnh tiếp nhận chức năng"))
     search_name = models.CharField(max_length=255, editable=False, db_index=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -150,12 +126,12 @@ class Agency(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("mergers:agency", kwargs={"pk": self.pk})
+        return reverse("registry:agency", kwargs={"pk": self.pk})
 
     def is_active_on(self, day) -> bool:
         return is_valid_on(self.established_on, self.dissolved_on, day)
 
-    # Lineage across districts. From mergers.selectors.agency_list_with_lineage's
+    # Lineage across districts. From figures.selectors.agency_list_with_lineage's
     # annotation and prefetches when present; otherwise read here.
     @property
     def successor_ids(self) -> list[int]:
@@ -205,14 +181,7 @@ class Decision(models.Model):
     number = models.CharField(_("số"), max_length=50)
     date = models.DateField(_("ngày ban hành"), null=True, blank=True)
     issuer = models.CharField(_("cơ quan ban hành"), max_length=20, choices=DecisionIssuer.choices)
-    district = models.ForeignKey(
-        District,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="decisions",
-        verbose_name=_("đơn vị (cơ quan ban hành cấp huyện)"),
-    )
+    district = optional_link(District, related_name="decisions", verbose_name=_("đơn vị (cơ quan ban hành cấp huyện)"))
     kind = models.CharField(_("loại văn bản"), max_length=20, choices=DecisionKind.choices)
     title = models.CharField(_("trích yếu"), max_length=500, blank=True)
     scan = models.FileField(
@@ -267,7 +236,7 @@ class Decision(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("mergers:decision", kwargs={"pk": self.pk})
+        return reverse("registry:decision", kwargs={"pk": self.pk})
 
     @property
     def is_demo(self) -> bool:
@@ -291,14 +260,7 @@ class Programme(models.Model):
     code = models.SlugField(_("mã"), max_length=50, unique=True)
     name = models.CharField(_("tên đề án"), max_length=255)
     name_en = models.CharField(_("tên (tiếng Anh)"), max_length=255, blank=True)
-    decision = models.ForeignKey(
-        Decision,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="programmes",
-        verbose_name=_("quyết định"),
-    )
+    decision = optional_link(Decision, related_name="programmes", verbose_name=_("quyết định"))
     stages = models.JSONField(_("các giai đoạn"), default=list, blank=True)
     description = models.TextField(_("mô tả"), blank=True)
     source_types = models.ManyToManyField(
@@ -329,7 +291,7 @@ class Programme(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("mergers:programme", kwargs={"code": self.code})
+        return reverse("registry:programme", kwargs={"code": self.code})
 
     @property
     def display_name(self) -> str:
@@ -357,14 +319,7 @@ class Merger(models.Model):
     source_agencies = models.ManyToManyField(
         Agency, related_name="absorbing_mergers", verbose_name=_("cơ quan hợp nhất")
     )
-    result_agency = models.ForeignKey(
-        Agency,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="resulting_mergers",
-        verbose_name=_("cơ quan sau hợp nhất"),
-    )
+    result_agency = optional_link(Agency, related_name="resulting_mergers", verbose_name=_("cơ quan sau hợp nhất"))
     decision = models.ForeignKey(
         Decision, on_delete=models.PROTECT, related_name="mergers", verbose_name=_("quyết định")
     )
@@ -410,7 +365,7 @@ class Merger(models.Model):
         return f"{self.programme.name} – {self.district.full_name}"
 
     def get_absolute_url(self):
-        return reverse("mergers:merger", kwargs={"pk": self.pk})
+        return reverse("registry:merger", kwargs={"pk": self.pk})
 
     @property
     def is_demo(self) -> bool:
@@ -435,25 +390,11 @@ class MergerStage(models.Model):
     status = models.CharField(_("giai đoạn"), max_length=20, choices=MergerStatus.choices)
     on = models.DateField(_("ngày"))
     note = models.TextField(_("ghi chú"), blank=True)
-    decision = models.ForeignKey(
-        Decision,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="stages",
-        verbose_name=_("quyết định"),
-    )
+    decision = optional_link(Decision, related_name="stages", verbose_name=_("quyết định"))
     # The programme's stages this move went past without passing them, and why.
     skipped = models.JSONField(_("giai đoạn bỏ qua"), default=list, blank=True)
     skip_reason = models.TextField(_("lý do bỏ qua"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người ghi"),
-    )
+    created_by = recorded_by(_("người ghi"))
     created_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
 
     class Meta:
@@ -537,7 +478,7 @@ class PublishedAggregate(models.Model):
 
     It describes the province on `on` and holds until the programme's figures can next change
     (a merger of the programme takes effect in the province, or one of its districts starts or
-    ends): `mergers.figures.programme_figures` shows it instead of the sum of the districts'
+    ends): `figures.engine.programme_figures` shows it instead of the sum of the districts'
     figures while it holds, and says so when the two disagree. Each figure is optional: the
     source gives what it gives. The headcounts and the percentage are authorised headcounts.
     """
@@ -561,13 +502,8 @@ class PublishedAggregate(models.Model):
     source_kind = models.CharField(
         _("loại nguồn"), max_length=12, choices=SourceKind.choices, default=SourceKind.PUBLISHED
     )
-    decision = models.ForeignKey(
-        Decision,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="published_aggregates",
-        verbose_name=_("văn bản được nguồn viện dẫn"),
+    decision = optional_link(
+        Decision, related_name="published_aggregates", verbose_name=_("văn bản được nguồn viện dẫn")
     )
     note = models.TextField(_("ghi chú"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)

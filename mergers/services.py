@@ -6,6 +6,7 @@ and refuses with a ValidationError whose keys name the offending field.
 """
 
 import datetime
+import inspect
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -1015,48 +1016,28 @@ def stage_rule(*, merger: Merger, target: str, skip_reason: str = "") -> tuple[l
 
 
 @transaction.atomic
-def merger_create(
-    *,
-    programme: Programme,
-    district: District,
-    source_agencies: Sequence[Agency],
-    decision: Decision | None = None,
-    decision_number: str = "",
-    decided_on: datetime.date | None = None,
-    planned_on: datetime.date | None = None,
-    planned_decision: Decision | None = None,
-    note: str = "",
-    source_kind: str = SourceKind.OFFICIAL,
-    source: str = "",
-    user,
-) -> Merger:
+def merger_create(**arguments) -> Merger:
     """Plan a merger of two or more agencies of one district under a programme.
 
     It cites `decision` (an entry of the register, with a date), or the register's entry for
     `decision_number` and `decided_on` (created when there is none, as official as the merger:
     `source_kind`, `source`). `planned_on` dates the "planned" stage (default: the decision
     date); title unification often came years before the decision, so it may be earlier. The
-    stage cites `planned_decision`, or the merger's decision when issued by then. The rules are
-    `merger_create_errors`.
+    stage cites `planned_decision`, or the merger's decision when issued by then. Its arguments
+    (keywords) and their rules are `merger_create_errors`'s: one signature for both.
     """
+    plan = inspect.signature(merger_create_errors).bind(**arguments)  # TypeError as a signature gives
+    plan.apply_defaults()
+    a = plan.arguments
+    programme, district, decision, user = a["programme"], a["district"], a["decision"], a["user"]
+    decided_on, planned_on, planned_decision = a["decided_on"], a["planned_on"], a["planned_decision"]
+    source_kind, source, note = a["source_kind"], nfc(a["source"]), nfc(a["note"])
     require_district(user, district)
-    decision_number, note, source = nfc(decision_number), nfc(note), nfc(source)
     # Read the sources afresh (and lock them): callers may hold stale instances.
-    sources = list(Agency.objects.select_for_update().filter(pk__in={a.pk for a in source_agencies}).order_by("pk"))
-    errors = merger_create_errors(
-        programme=programme,
-        district=district,
-        source_agencies=sources,
-        decision=decision,
-        decision_number=decision_number,
-        decided_on=decided_on,
-        planned_on=planned_on,
-        planned_decision=planned_decision,
-        note=note,
-        source_kind=source_kind,
-        source=source,
-        user=user,
+    sources = list(
+        Agency.objects.select_for_update().filter(pk__in={s.pk for s in a["source_agencies"]}).order_by("pk")
     )
+    errors = merger_create_errors(**{**a, "source_agencies": sources})
     if errors:
         raise ValidationError(errors)
     if decision is not None:
@@ -1064,7 +1045,7 @@ def merger_create(
     planned_on = planned_on or decided_on
     if decision is None:
         decision = decision_register(
-            number=decision_number,
+            number=nfc(a["decision_number"]),
             date=decided_on,
             district=district,
             source=source,
@@ -1094,6 +1075,9 @@ def merger_create(
         merger=merger, status=MergerStatus.PLANNED, on=planned_on, note=note, user=user, decision=planned_decision
     )
     return merger
+
+
+merger_create.__signature__ = inspect.signature(merger_create_errors).replace(return_annotation=Merger)
 
 
 def _lock(merger: Merger) -> Merger:

@@ -13,9 +13,9 @@ from django.views.generic import TemplateView
 
 from core.roles import REPORT_PERMISSIONS
 from districts.models import District
+from figures.engine import MEASURE_CHOICES, first_decision_date, headcount_series, today
+from figures.selectors import merger_list
 from mergers.choices import SourceKind
-from mergers.figures import MEASURE_CHOICES, first_decision_date, headcount_series, today
-from mergers.selectors import merger_list
 from reports.charts import headcount_line_chart, trim_flat_tail
 from reports.selectors import (
     district_agencies,

@@ -1,6 +1,6 @@
 """The period a report covers, as a web form: dates (dd/mm/yyyy or yyyy-mm-dd), measure, fold.
 
-Defaults and checks are the engine's (`mergers.figures.report_period`), shared with the API.
+Defaults and checks are the engine's (`figures.engine.report_period`), shared with the API.
 """
 
 from django import forms
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.dates import DATE_FORMAT
 from districts.models import Province
-from mergers.figures import MEASURE_CHOICES, MSG_BASELINE_AFTER, ReportPeriod, report_period
+from figures.engine import MEASURE_CHOICES, MSG_BASELINE_AFTER, ReportPeriod, report_period
 
 DATE_FORMATS = [DATE_FORMAT, "%Y-%m-%d"]
 MSG_BAD_DATE = _("Ngày không hợp lệ: hãy nhập theo dạng ngày/tháng/năm, ví dụ 27/09/2017.")

@@ -1,5 +1,5 @@
 """The reports app has no data of its own: every figure is computed from the agencies and
-their records (mergers/figures.py). Its one table is the read cache's data stamp."""
+their records (figures/engine.py). Its one table is the read cache's data stamp."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -27,11 +27,11 @@ from django.utils import timezone
 
 from core.spreadsheet import safe_cell
 from districts.selectors import district_list
+from figures.engine import programmes_ordered
+from figures.selectors import agency_list, headcount_list
 from mergers.choices import DecisionIssuer, DecisionKind, MergerStatus, Sector, SourceKind
-from mergers.figures import programmes_ordered
 from mergers.models import AgencyType, Decision, Merger, MergerStage, PublishedAggregate
-from mergers.seed import ARTICLE_2017, ARTICLE_2019
-from mergers.selectors import agency_list, headcount_list
+from mergers.sources import ARTICLE_2017, ARTICLE_2019
 
 PACKAGE_NAME = "quang-ninh-agency-mergers"
 LICENSE = {

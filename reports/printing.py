@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from core.dates import fmt_date
 from districts.models import District, Province
 from districts.selectors import districts_in_period
+from figures.engine import MEASURE_CHOICES, ReportPeriod, headcount_series, report_period
+from figures.selectors import merger_list
 from mergers.choices import MergerStatus
-from mergers.figures import MEASURE_CHOICES, ReportPeriod, headcount_series, report_period
-from mergers.selectors import merger_list
 from reports.charts import headcount_line_chart
 from reports.opendata import SOURCES
 from reports.selectors import programme_figures, programme_totals, progress_matrix, staffing_report
@@ -42,7 +42,7 @@ class ProgrammeLine:
     focal_points_removed: int | None
     demo: bool
     # For the province: where each figure comes from, the published aggregate in force and what
-    # the districts' sums disagree with (mergers.figures.ProgrammeFigures). A district's line: none.
+    # the districts' sums disagree with (figures.engine.ProgrammeFigures). A district's line: none.
     kinds: dict = dataclasses.field(default_factory=dict)
     published: object = None
     discrepancies: tuple = ()

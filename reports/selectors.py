@@ -1,5 +1,5 @@
 """The reports the dashboard, the exports and the report API show, assembled from the one
-figures engine (mergers/figures.py). Nothing here computes a figure of its own: rows carry
+figures engine (figures/engine.py). Nothing here computes a figure of its own: rows carry
 the engine's figures with their flags (demo, missing) and notes as named fields, so that no
 page or export reads anything back from a formatted table.
 """
@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from core.dates import fmt_date
 from districts.models import District, Province
 from districts.selectors import districts_in_period
-from mergers.choices import MergerStatus
-from mergers.figures import (
+from figures.engine import (
     ActualVsAuthorised,
     AgencyRef,
     DayFigure,
@@ -43,8 +42,9 @@ from mergers.figures import (
     today,
     total_of,
 )
+from figures.selectors import merger_successor_id
+from mergers.choices import MergerStatus
 from mergers.models import Agency, Merger, MergerStage, Programme
-from mergers.selectors import merger_successor_id
 
 __all__ = [
     "AgencyRef",

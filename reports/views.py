@@ -15,7 +15,7 @@ from core.auth import token_user
 from core.dates import fmt_date
 from core.roles import REPORT_PERMISSIONS
 from districts.models import District, Province
-from mergers.figures import MEASURE_CHOICES, ReportPeriod, default_as_of, programmes_ordered, within_tier
+from figures.engine import MEASURE_CHOICES, ReportPeriod, default_as_of, programmes_ordered, within_tier
 from reports import exports
 from reports.charts import Bar, change_bar_chart, headcount_line_chart, trim_flat_tail
 from reports.forms import AsOfForm, ReportPeriodForm
@@ -73,7 +73,7 @@ class ReportAccessMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
     def figures_period(self, period: ReportPeriod):
         """The period whose figures the page shows, and the district tier on its as-of date
-        (`mergers.figures.within_tier`: the API follows the same rule)."""
+        (`figures.engine.within_tier`: the API follows the same rule)."""
         return within_tier(period, self.get_province())
 
 

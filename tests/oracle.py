@@ -1,7 +1,7 @@
 """The oracle: every figure the application shows, recomputed in plain Python from the rules
 in DESIGN.md ("How figures are computed"), over rows read with the simplest queries.
 
-It shares no code with the engine (mergers/figures.py): the model-based test
+It shares no code with the engine (figures/engine.py): the model-based test
 (tests/figures/test_stateful.py) compares the two after every step of random sequences of
 writes. Slow and obvious on purpose.
 """

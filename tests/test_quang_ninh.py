@@ -9,13 +9,13 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 
+from datasets.management.commands.build_quang_ninh import dump_fixture
+from datasets.seed import build_quang_ninh
 from districts.models import District, Province
 from districts.selectors import districts_active_on
+from figures.selectors import agencies_active_on, merger_list
 from mergers.choices import MergerStatus, SourceKind
-from mergers.management.commands.build_quang_ninh import dump_fixture
 from mergers.models import Agency, HeadcountRecord, Merger
-from mergers.seed import build_quang_ninh
-from mergers.selectors import agencies_active_on, merger_list
 from reports.selectors import programme_figures, progress_dict, staffing_report
 
 D = datetime.date
@@ -270,7 +270,7 @@ def _canonical(text: str) -> list:
 
 
 def test_the_fixture_is_what_the_services_produce(db):
-    """fixtures/quang_ninh.json is the result of mergers.seed, not a separate truth."""
+    """fixtures/quang_ninh.json is the result of datasets.seed, not a separate truth."""
     build_quang_ninh()
     shipped = (Path(settings.BASE_DIR) / "fixtures" / "quang_ninh.json").read_text(encoding="utf-8")
     assert _canonical(dump_fixture()) == _canonical(shipped)

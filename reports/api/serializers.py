@@ -4,19 +4,23 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from districts.models import District, Province
+from figures.engine import MEASURES
 from mergers.choices import SourceKind
-from mergers.figures import MEASURES
 
 
-class ProgressParamsSerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False, help_text=_("Ngày tính (YYYY-MM-DD). Mặc định: hôm nay."))
-    province = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Province.objects.all(),
-        required=False,
-        help_text=_("Mã GSO của tỉnh, ví dụ 22. Mặc định: mọi tỉnh."),
+def code_field(model, help_text) -> serializers.SlugRelatedField:
+    """An optional province or district, by its GSO code."""
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=model.objects.all(), required=False, help_text=help_text
     )
 
+
+class AsOfProvinceParamsSerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False, help_text=_("Ngày tính (YYYY-MM-DD). Mặc định: hôm nay."))
+    province = code_field(Province, _("Mã GSO của tỉnh, ví dụ 22. Mặc định: mọi tỉnh."))
+
+
+class ProgressParamsSerializer(AsOfProvinceParamsSerializer):
     measure = serializers.ChoiceField(
         choices=[(m, m) for m in MEASURES],
         default="authorised",
@@ -207,14 +211,8 @@ class ProgrammeProgressSerializer(serializers.Serializer):
     )
 
 
-class ActualParamsSerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False, help_text=_("Ngày tính (YYYY-MM-DD). Mặc định: hôm nay."))
-    province = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Province.objects.all(),
-        required=False,
-        help_text=_("Mã GSO của tỉnh, ví dụ 22. Mặc định: mọi tỉnh."),
-    )
+class ActualParamsSerializer(AsOfProvinceParamsSerializer):
+    pass
 
 
 class GapSerializer(serializers.Serializer):
@@ -274,18 +272,8 @@ class FocalPointParamsSerializer(serializers.Serializer):
         required=False,
         help_text=_("Cuối kỳ (YYYY-MM-DD). Mặc định: hôm nay, hoặc 30/06/2025 khi cấp huyện đã kết thúc."),
     )
-    province = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Province.objects.all(),
-        required=False,
-        help_text=_("Mã GSO của tỉnh, ví dụ 22. Mặc định: mọi tỉnh (hoặc tỉnh của đơn vị)."),
-    )
-    district = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=District.objects.all(),
-        required=False,
-        help_text=_("Mã GSO của một đơn vị cấp huyện; mặc định: cả tỉnh."),
-    )
+    province = code_field(Province, _("Mã GSO của tỉnh, ví dụ 22. Mặc định: mọi tỉnh (hoặc tỉnh của đơn vị)."))
+    district = code_field(District, _("Mã GSO của một đơn vị cấp huyện; mặc định: cả tỉnh."))
 
 
 class ReconciledAgencyRefSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from core.api.permissions import HasPermissions
 from core.api.renderers import CSVRenderer
 from core.api.views import CachedReadMixin, CSVHeaderMixin, JSONErrorsMixin
 from core.roles import REPORT_PERMISSIONS
-from mergers.figures import default_as_of, within_tier
+from figures.engine import default_as_of, within_tier
 from reports.api.serializers import (
     ActualParamsSerializer,
     ActualReportSerializer,
@@ -99,7 +99,7 @@ class StaffingReportView(ReportView):
     def get(self, request):
         params = self.params()
         province = params.get("province")
-        # The web pages' rule (mergers.figures.within_tier): after the end of the district tier,
+        # The web pages' rule (figures.engine.within_tier): after the end of the district tier,
         # the figures are those of its last day, and `note` says so.
         requested = self.period(params)
         period, tier = within_tier(requested, province)

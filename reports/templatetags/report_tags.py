@@ -10,8 +10,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from figures.engine import FIGURE_LABELS
 from mergers.choices import SourceKind
-from mergers.figures import FIGURE_LABELS
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ register = template.Library()
 def merger_url(merger_id: int) -> str:
     """The merger's page; a plain path while the mergers pages are not routed."""
     try:
-        return reverse("mergers:merger", kwargs={"pk": merger_id})
+        return reverse("registry:merger", kwargs={"pk": merger_id})
     except NoReverseMatch:
         return f"/mergers/{merger_id}/"
 
@@ -95,7 +95,7 @@ def demo_legend(published=False):
 
 @register.filter
 def reconciled_item(agency):
-    """One agency of a focal-point reconciliation's term (mergers.figures.ReconciledAgency) as the
+    """One agency of a focal-point reconciliation's term (figures.engine.ReconciledAgency) as the
     lists show it: its link and district, the date, where it went, the decision. In Python: a
     province's lists hold hundreds of agencies, and the same markup in template tags was the
     largest part of the dashboard's rendering (tests/reports/test_report_tags.py compares them)."""
@@ -117,7 +117,7 @@ def reconciled_item(agency):
     if agency.decision:
         html += f" · {e(_('QĐ'))} "
         if agency.decision_id:
-            url = reverse("mergers:decision", args=[agency.decision_id])
+            url = reverse("registry:decision", args=[agency.decision_id])
             html += f'<a href="{e(url)}">{e(agency.decision)}</a>'
         else:
             html += e(agency.decision)

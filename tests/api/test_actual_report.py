@@ -7,7 +7,7 @@ chức - Nội vụ, whose only record is the article's official authorised figu
 
 import pytest
 
-from mergers.figures import default_as_of
+from figures.engine import default_as_of
 from mergers.models import Agency
 
 URL = "/api/v1/reports/actual-vs-authorised/"

@@ -175,7 +175,7 @@ def test_on_2_july_2025_no_district_is_active_and_the_report_says_why(client):
 
 
 def test_a_staffing_report_after_the_tier_clamps_like_the_dashboard(client, leader):
-    """The API and the dashboard read one rule (mergers.figures.within_tier): the same figures."""
+    """The API and the dashboard read one rule (figures.engine.within_tier): the same figures."""
     from django.test import Client
 
     staffing = client.get(STAFFING, {"baseline": "2015-11-30", "as_of": "2026-01-15", "province": "22"}).json()

@@ -65,7 +65,7 @@ def test_a_programmes_source_types_change_is_in_the_page_and_the_api(client, edi
     assert created["history_type"] == "+"  # a creation from nothing, its source types with it
     assert created["changes"]["source_types"] == [None, [brief(ban), brief(phong)]]
 
-    newest, created = page_history(client, leader, reverse("mergers:programme", args=[programme.code]))
+    newest, created = page_history(client, leader, reverse("registry:programme", args=[programme.code]))
     assert newest["changes"] == [
         {"field": "loại cơ quan hợp nhất", "old": "Ban Tổ chức, Phòng Nội vụ", "new": "Ban Tổ chức, Thanh tra"}
     ]

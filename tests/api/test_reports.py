@@ -95,13 +95,13 @@ def test_progress_in_2020_counts_13_districts_all_done(client):
 
 
 def test_progress_defaults_to_today_while_the_district_tier_exists(client, monkeypatch):
-    monkeypatch.setattr("mergers.figures.today", lambda: datetime.date(2024, 5, 6))
+    monkeypatch.setattr("figures.engine.today", lambda: datetime.date(2024, 5, 6))
     assert client.get(PROGRESS).json()["as_of"] == "2024-05-06"
 
 
 def test_progress_defaults_to_the_tiers_last_day_once_it_has_ended(client, monkeypatch):
     """Issue 14: after 2025-07-01 no district-level unit exists: the default is its last day."""
-    monkeypatch.setattr("mergers.figures.today", lambda: datetime.date(2026, 12, 6))
+    monkeypatch.setattr("figures.engine.today", lambda: datetime.date(2026, 12, 6))
     body = client.get(PROGRESS).json()
     assert body["as_of"] == "2025-06-30"
     assert {p["programme"]: (p["completed"], p["total"]) for p in body["programmes"]} == {
@@ -192,7 +192,7 @@ def test_staffing_like_for_like_folds_hoanh_bo_into_ha_long(client):
 
 
 def test_staffing_defaults_to_the_first_decision_today_and_like_for_like(client, monkeypatch):
-    monkeypatch.setattr("mergers.figures.today", lambda: datetime.date(2024, 5, 6))
+    monkeypatch.setattr("figures.engine.today", lambda: datetime.date(2024, 5, 6))
     body = client.get(STAFFING, {"province": "22"}).json()
     assert (body["baseline"], body["as_of"], body["like_for_like"]) == ("2015-11-30", "2024-05-06", True)
     assert [row["district"] for row in body["districts"]] == [c for c in ALL_CODES if c != "204"]

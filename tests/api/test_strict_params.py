@@ -4,8 +4,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from core.api.filters import MSG_BAD_ORDERING, MSG_REPEATED_PARAMETER, MSG_UNKNOWN_PARAMETER
-from mergers.figures import MSG_BASELINE_AFTER
-from mergers.filtersets import MSG_NO_DISTRICT, MSG_NO_PROGRAMME
+from figures.engine import MSG_BASELINE_AFTER
+from registry.filtersets import MSG_NO_DISTRICT, MSG_NO_PROGRAMME
 
 HEADCOUNT_PARAMS = (
     "agency, as_of_after, as_of_before, brief, district, fields, format, ordering, page, page_size, q, source_kind"

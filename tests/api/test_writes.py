@@ -5,8 +5,8 @@ import pytest
 from districts.models import District, EditorScope
 from districts.scope import MSG_DISTRICT_NOT_ALLOWED
 from mergers import services
-from mergers.api.serializers import MSG_CODE_FIXED, MSG_DISTRICT_FIXED, MSG_FIXED
 from mergers.models import Agency, HeadcountRecord, Programme
+from registry.api.serializers import MSG_CODE_FIXED, MSG_DISTRICT_FIXED, MSG_FIXED
 
 HC = "/api/v1/headcounts/"
 

@@ -18,8 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.api.pagination import KeysFirstPaginator
-from mergers.choices import SourceKind
-from mergers.figures import (
+from figures.engine import (
     agency_day_rows,
     complete_sum,
     district_days,
@@ -27,8 +26,9 @@ from mergers.figures import (
     merger_derived,
     pct,
 )
+from figures.selectors import merger_list
+from mergers.choices import SourceKind
 from mergers.models import Merger
-from mergers.selectors import merger_list
 from tests.factories import AgencyFactory, AgencyTypeFactory, DistrictFactory, HeadcountFactory
 
 D = datetime.date
@@ -183,7 +183,7 @@ def test_keys_first_pages_are_the_pages_of_the_list(quang_ninh, ordering):
 def test_the_tiers_figures_day_is_the_default_as_of(quang_ninh, day):
     """The district page reads the tier once and takes its default date from it (issue 17)."""
     from districts.models import Province
-    from mergers.figures import district_tier, tier_default_as_of
+    from figures.engine import district_tier, tier_default_as_of
 
     province = Province.objects.get(code="22")
     assert district_tier(province, day).figures_on == tier_default_as_of(province, day)

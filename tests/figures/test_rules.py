@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from districts.models import District
 from districts.validity import is_valid_on, valid_on_q
+from figures.engine import _demo_kind_q, complete_sum, complete_sum_sql, is_official, pct, sum_or_missing
 from mergers.choices import SourceKind
-from mergers.figures import _demo_kind_q, complete_sum, complete_sum_sql, is_official, pct, sum_or_missing
 from mergers.models import Agency, HeadcountRecord
 from tests.factories import AgencyFactory, DistrictFactory, HeadcountFactory
 

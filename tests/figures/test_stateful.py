@@ -27,11 +27,11 @@ from hypothesis.stateful import (
 )
 
 from core.actors import SYSTEM
+from figures.engine import headcount_series, programme_figures
+from figures.selectors import merger_list
 from mergers import services
 from mergers.choices import MergerStatus, SourceKind
-from mergers.figures import headcount_series, programme_figures
 from mergers.models import Agency, AgencyType, Decision, HeadcountRecord, Programme
-from mergers.selectors import merger_list
 from reports.selectors import staffing_report
 from tests.api.conftest import token_client
 from tests.factories import DistrictFactory, ProvinceFactory

@@ -80,7 +80,7 @@ AGENCY = {
 )
 def test_agency_form_refuses(web, changes, field, message):
     before = snapshot()
-    url = reverse("mergers:agency_add")
+    url = reverse("registry:agency_add")
     errors = field_errors(web.post(url, {**AGENCY, "form_token": form_token(web, url), **changes}))
     assert errors[field] == [message]
     assert snapshot() == before
@@ -101,7 +101,7 @@ PROGRAMME = {"code": "de-an-thu", "name": "Đề án thử", "source_types": [1,
 def test_programme_form_refuses(province_web, changes, field, message):
     web = province_web
     before = snapshot()
-    url = reverse("mergers:programme_add")
+    url = reverse("registry:programme_add")
     errors = field_errors(web.post(url, {**PROGRAMME, "form_token": form_token(web, url), **changes}))
     assert errors[field] == [message]
     assert snapshot() == before
@@ -109,7 +109,7 @@ def test_programme_form_refuses(province_web, changes, field, message):
 
 def test_programme_form_keeps_line_breaks_in_the_description(province_web):
     web = province_web
-    url = reverse("mergers:programme_add")
+    url = reverse("registry:programme_add")
     body = {**PROGRAMME, "form_token": form_token(web, url), "description": "Dòng 1\r\nDòng 2\tx"}
     response = web.post(url, body)
     assert response.status_code == 302
@@ -142,7 +142,7 @@ def test_programme_form_keeps_line_breaks_in_the_description(province_web):
 def test_merger_operation_forms_refuse(web, open_mergers, operation, body, field, message, confirm):
     merger = open_mergers.home
     before = snapshot()
-    url = reverse(f"mergers:merger_{operation}", args=[merger.pk])
+    url = reverse(f"registry:merger_{operation}", args=[merger.pk])
     errors = field_errors(web.post(url, {**body, "version": merger.version, "confirm": confirm}))
     assert errors[field] == [message]
     assert snapshot() == before
@@ -169,18 +169,18 @@ def test_merger_create_form_refuses(web, open_mergers, changes, field, message):
         "decision_number": "12-QĐ",
         "decided_on": "01/03/2021",
         "form_token": form_token(
-            web, reverse("mergers:merger_add"), {"decided_on": "01/03/2021", "programme": "test-ab", "district": HOME}
+            web, reverse("registry:merger_add"), {"decided_on": "01/03/2021", "programme": "test-ab", "district": HOME}
         ),
         **changes,
     }
-    errors = field_errors(web.post(reverse("mergers:merger_add"), body))
+    errors = field_errors(web.post(reverse("registry:merger_add"), body))
     assert errors[field] == [message]
     assert snapshot() == before
 
 
 def entry_body(web, as_of) -> dict:
     """The entry form of Hạ Long on `as_of` as the page offers it, every row as pre-filled."""
-    response = web.get(reverse("mergers:headcount_entry"), {"district": HOME, "as_of": as_of})
+    response = web.get(reverse("registry:headcount_entry"), {"district": HOME, "as_of": as_of})
     formset = response.context["formset"]
     body = {"district": HOME, "as_of": as_of, "source": "x", "source_kind": "official"}
     body |= {f"form-{key}": value for key, value in formset.management_form.initial.items()}
@@ -198,19 +198,19 @@ def test_headcount_entry_refuses_numbers_out_of_range(web, value, message):
     index = next(i for i in range(int(body["form-TOTAL_FORMS"])) if body[f"form-{i}-agency"] == HOME_AGENCY)
     body[f"form-{index}-authorised"] = value
     before = snapshot()
-    response = web.post(reverse("mergers:headcount_entry"), body)
+    response = web.post(reverse("registry:headcount_entry"), body)
     assert response.status_code == 200
     assert [str(m) for m in response.context["formset"].forms[index].errors["authorised"]] == [message]
     assert snapshot() == before
 
 
 def test_headcount_entry_refuses_a_date_out_of_range(web):
-    response = web.get(reverse("mergers:headcount_entry"), {"district": HOME, "as_of": "01/01/0001"})
+    response = web.get(reverse("registry:headcount_entry"), {"district": HOME, "as_of": "01/01/0001"})
     assert response.status_code == 200
     before = snapshot()
     body = {"district": HOME, "as_of": "31/12/9999", "source": "x", "source_kind": "official"}
     response = web.post(
-        reverse("mergers:headcount_entry"), {**body, "form-TOTAL_FORMS": "0", "form-INITIAL_FORMS": "0"}
+        reverse("registry:headcount_entry"), {**body, "form-TOTAL_FORMS": "0", "form-INITIAL_FORMS": "0"}
     )
     assert response.status_code in (200, 302)
     assert snapshot() == before
@@ -254,11 +254,11 @@ IMPORT = {"district": HOME, "as_of": "01/01/2021", "source": "", "source_kind": 
     ids=["corrupt-zip", "nul-bytes", "empty", "csv", "blank-sheet", "header-only", "truncated"],
 )
 def test_import_refuses_malformed_files(web, file, message):
-    from mergers import forms, imports
+    from registry import forms, imports
 
     expected = str(getattr(imports, message, None) or getattr(forms, message, message))
     before = snapshot()
-    response = web.post(reverse("mergers:headcount_import"), {**IMPORT, "file": file})
+    response = web.post(reverse("registry:headcount_import"), {**IMPORT, "file": file})
     assert field_errors(response)["file"] == [expected]
     assert snapshot() == before
 
@@ -273,7 +273,7 @@ def test_import_refuses_malformed_files(web, file, message):
 )
 def test_import_refuses_numbers_out_of_range(web, row, reason):
     before = snapshot()
-    response = web.post(reverse("mergers:headcount_import"), {**IMPORT, "file": upload(workbook([row]))})
+    response = web.post(reverse("registry:headcount_import"), {**IMPORT, "file": upload(workbook([row]))})
     assert response.status_code == 200
     assert [(line, reasons) for line, _, reasons in response.context["bad_rows"]] == [(2, [reason])]
     assert snapshot() == before
@@ -282,7 +282,7 @@ def test_import_refuses_numbers_out_of_range(web, row, reason):
 def test_import_refuses_a_huge_file_row_by_row_without_a_500(web):
     before = snapshot()
     rows = [[HOME_AGENCY, "", 5, 5]] + [[10_000_000 + i, "", 1, 1] for i in range(3000)]
-    response = web.post(reverse("mergers:headcount_import"), {**IMPORT, "file": upload(workbook(rows))})
+    response = web.post(reverse("registry:headcount_import"), {**IMPORT, "file": upload(workbook(rows))})
     assert response.status_code == 200
     assert len(response.context["bad_rows"]) == 3000
     assert snapshot() == before
@@ -291,7 +291,7 @@ def test_import_refuses_a_huge_file_row_by_row_without_a_500(web):
 def test_import_refuses_a_date_out_of_range(web):
     before = snapshot()
     body = {**IMPORT, "as_of": "31/12/9999", "file": upload(workbook([[HOME_AGENCY, "", 5, 5]]))}
-    response = web.post(reverse("mergers:headcount_import"), body)
+    response = web.post(reverse("registry:headcount_import"), body)
     assert response.status_code == 200
     assert snapshot() == before
 

@@ -10,8 +10,8 @@ import json
 from django.apps import apps
 
 from districts.models import Province
-from mergers.figures import MEASURES
-from mergers.selectors import merger_list
+from figures.engine import MEASURES
+from figures.selectors import merger_list
 from reports.selectors import first_decision_date, programme_figures, progress_dict, staffing_report
 
 DATES = [

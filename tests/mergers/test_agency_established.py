@@ -39,7 +39,7 @@ def test_service_records_an_estimated_date(world):  # noqa: F811
 
 def test_form_requires_the_date(client, editor, world):  # noqa: F811
     client.force_login(editor)
-    url = reverse("mergers:agency_add")
+    url = reverse("registry:agency_add")
     token = client.get(url).context["form"]["form_token"].value()
     body = {"district": "901", "agency_type": world.ban.pk, "name": "Mới", "established_on": "", "form_token": token}
     response = client.post(url, body)

@@ -1,4 +1,4 @@
-"""The headcount workbook import (mergers/imports.py): cells, limits checked before parsing, hostile files."""
+"""The headcount workbook import (registry/imports.py): cells, limits checked before parsing, hostile files."""
 
 import datetime
 import gc
@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.actors import SYSTEM
-from mergers.imports import (
+from mergers.models import HeadcountRecord
+from registry.imports import (
     CellError,
     ImportRefused,
     cell_count,
@@ -21,12 +22,11 @@ from mergers.imports import (
     read_headcount_file,
     template_workbook,
 )
-from mergers.models import HeadcountRecord
 from tests import xlsx
 from tests.web.conftest import world  # noqa: F401  (the pages' small world)
 
 D = datetime.date
-IMPORT = reverse("mergers:headcount_import")
+IMPORT = reverse("registry:headcount_import")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

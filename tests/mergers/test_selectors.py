@@ -5,7 +5,8 @@ import datetime
 import pytest
 
 from core.actors import SYSTEM
-from mergers import selectors, services
+from figures import selectors
+from mergers import services
 from mergers.choices import MergerStatus
 from tests.factories import AgencyFactory, AgencyTypeFactory, DistrictFactory, HeadcountFactory, ProgrammeFactory
 

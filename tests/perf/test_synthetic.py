@@ -7,11 +7,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from datasets.synthetic import generate, months
 from districts.models import District, Province
+from figures.selectors import merger_list
 from mergers.choices import MergerStatus, SourceKind
 from mergers.models import Agency, HeadcountRecord, Merger
-from mergers.selectors import merger_list
-from mergers.synthetic import generate, months
 
 pytestmark = pytest.mark.django_db
 

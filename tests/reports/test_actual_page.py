@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 
-from mergers.figures import default_as_of
+from figures.engine import default_as_of
 from tests.reports.htmltext import text_of
 
 URL = "/reports/actual/"

@@ -5,7 +5,7 @@ import re
 
 from django.utils import translation
 
-from mergers.figures import SeriesPoint
+from figures.engine import SeriesPoint
 from reports.charts import Bar, change_bar_chart, headcount_line_chart
 
 D = datetime.date

@@ -15,10 +15,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from figures.engine import DayFigure, total_of
+from figures.selectors import merger_list
 from mergers.choices import MergerStatus
-from mergers.figures import DayFigure, total_of
 from mergers.models import Agency, HeadcountRecord, Merger
-from mergers.selectors import merger_list
 from reports.selectors import (
     StaffingRow,
     fold_into_successors,

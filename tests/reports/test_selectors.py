@@ -5,9 +5,9 @@ import datetime
 import pytest
 
 from districts.models import District
-from mergers.figures import change_dates, thin_dates
+from figures.engine import change_dates, thin_dates
+from figures.selectors import merger_with_figures
 from mergers.models import Merger
-from mergers.selectors import merger_with_figures
 from reports.selectors import (
     district_agencies,
     first_decision_date,

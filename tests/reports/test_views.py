@@ -46,7 +46,7 @@ def test_a_user_without_view_permissions_is_refused(client, db):
 
 
 def test_the_page_renders_for_a_leader_with_the_default_period(leader_client, quang_ninh, monkeypatch):
-    for name in ("mergers.figures.today", "reports.views.today"):
+    for name in ("figures.engine.today", "reports.views.today"):
         monkeypatch.setattr(name, lambda: D(2024, 5, 6))
     response = leader_client.get("/")
     assert response.status_code == 200

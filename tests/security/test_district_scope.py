@@ -132,19 +132,19 @@ def web(client, limited):
 @pytest.mark.parametrize("operation", ["advance", "complete", "cancel"])
 def test_merger_forms_of_another_district_are_403(web, open_mergers, operation):
     before = snapshot()
-    url = reverse(f"mergers:merger_{operation}", args=[open_mergers.other.pk])
+    url = reverse(f"registry:merger_{operation}", args=[open_mergers.other.pk])
     refused_403(web.get(url), before)
     body = {"status": "approved", "on": "01/04/2021", "effective_on": "01/05/2021", "confirm": "on"}
     refused_403(web.post(url, {**body, "version": open_mergers.other.version}), before)
-    assert web.get(reverse(f"mergers:merger_{operation}", args=[open_mergers.home.pk])).status_code == 200
+    assert web.get(reverse(f"registry:merger_{operation}", args=[open_mergers.home.pk])).status_code == 200
 
 
 def test_agency_edit_form_of_another_district_is_403(web):
     before = snapshot()
-    url = reverse("mergers:agency_edit", args=[OTHER_AGENCY])
+    url = reverse("registry:agency_edit", args=[OTHER_AGENCY])
     refused_403(web.get(url), before)
     refused_403(web.post(url, {"agency_type": 1, "name": "Đổi tên", "version": 1}), before)
-    assert web.get(reverse("mergers:agency_edit", args=[HOME_AGENCY])).status_code == 200
+    assert web.get(reverse("registry:agency_edit", args=[HOME_AGENCY])).status_code == 200
 
 
 def form_errors(response, form="form") -> dict:
@@ -156,16 +156,16 @@ INVALID_CHOICE = "Hãy chọn một lựa chọn hợp lệ. Lựa chọn đó k
 
 
 def test_creation_forms_offer_only_his_district(web, open_mergers):
-    token = web.get(reverse("mergers:agency_add")).context["form"]["form_token"].value()
+    token = web.get(reverse("registry:agency_add")).context["form"]["form_token"].value()
     before = snapshot()
     response = web.post(
-        reverse("mergers:agency_add"),
+        reverse("registry:agency_add"),
         {"district": OTHER, "agency_type": 1, "name": "Cơ quan mới", "form_token": token},
     )
     assert form_errors(response)["district"] == [INVALID_CHOICE]
-    response = web.get(reverse("mergers:merger_add"), {"programme": "test-ab", "district": OTHER})
+    response = web.get(reverse("registry:merger_add"), {"programme": "test-ab", "district": OTHER})
     assert form_errors(response, "choose")["district"] == [INVALID_CHOICE]
-    response = web.get(reverse("mergers:headcount_entry"), {"district": OTHER, "as_of": "01/01/2021"})
+    response = web.get(reverse("registry:headcount_entry"), {"district": OTHER, "as_of": "01/01/2021"})
     assert form_errors(response, "choose")["district"] == [INVALID_CHOICE]
     assert [d.code for d in response.context["choose"].fields["district"].queryset] == [HOME]
     assert snapshot() == before
@@ -184,7 +184,7 @@ def test_headcount_entry_post_for_another_district_writes_nothing(web):
         "form-0-version": "0",
         "form-0-authorised": "5",
     }
-    response = web.post(reverse("mergers:headcount_entry"), body)
+    response = web.post(reverse("registry:headcount_entry"), body)
     assert form_errors(response, "choose")["district"] == [INVALID_CHOICE]
     assert snapshot() == before
 
@@ -204,7 +204,7 @@ def xlsx(rows) -> io.BytesIO:
 
 def test_excel_import_for_another_district_writes_nothing(web):
     before = snapshot()
-    url = reverse("mergers:headcount_import")
+    url = reverse("registry:headcount_import")
     body = {"as_of": "01/01/2021", "source": "x", "source_kind": "official"}
     response = web.post(url, {**body, "district": OTHER, "file": xlsx([[OTHER_AGENCY, "", 5, 5]])})
     assert form_errors(response)["district"] == [INVALID_CHOICE]
@@ -297,11 +297,11 @@ def test_api_programme_writes_by_a_district_editor_are_403(api, editor, method, 
 
 def test_programme_forms_are_403_for_a_district_editor(web, editor, client):
     before = snapshot()
-    for url in (reverse("mergers:programme_add"), reverse("mergers:programme_edit", args=["khoi-mttq"])):
+    for url in (reverse("registry:programme_add"), reverse("registry:programme_edit", args=["khoi-mttq"])):
         refused_403(web.get(url), before)
         refused_403(web.post(url, {"name": "Đổi tên", "form_token": "t", "version": 1}), before)
     client.force_login(editor)
-    assert client.get(reverse("mergers:programme_edit", args=["khoi-mttq"])).status_code == 200
+    assert client.get(reverse("registry:programme_edit", args=["khoi-mttq"])).status_code == 200
 
 
 def test_the_service_refuses_a_district_editor_whoever_calls_it(limited, editor):

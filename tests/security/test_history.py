@@ -55,7 +55,7 @@ def test_form_write_is_in_the_history(client, limited, api):
     client.force_login(limited)
     agency = Agency.objects.get(pk=HOME_AGENCY)
     response = client.post(
-        reverse("mergers:agency_edit", args=[HOME_AGENCY]),
+        reverse("registry:agency_edit", args=[HOME_AGENCY]),
         {
             "agency_type": agency.agency_type_id,
             "name": agency.name,
@@ -98,7 +98,7 @@ def old_name_of_home() -> str:
 def test_excel_import_is_in_the_history(client, limited, api):
     client.force_login(limited)
     response = client.post(
-        reverse("mergers:headcount_import"),
+        reverse("registry:headcount_import"),
         {
             "district": HOME,
             "as_of": "01/01/2021",
@@ -201,7 +201,7 @@ def test_the_programme_page_shows_the_source_types_change(editor, client):
 
     client.force_login(editor)
     assert token_client(editor).patch("/api/v1/programmes/khoi-mttq/", {"source_types": ["mttq"]}).status_code == 200
-    response = client.get(reverse("mergers:programme", args=["khoi-mttq"]))
+    response = client.get(reverse("registry:programme", args=["khoi-mttq"]))
     (newest, *_) = response.context["history"]
     (change,) = newest["changes"]
     assert change["new"] == AgencyType.objects.get(code="mttq").name

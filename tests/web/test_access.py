@@ -4,26 +4,26 @@ import pytest
 from django.urls import reverse
 
 READ_PAGES = [
-    ("mergers:merger_list", {}),
-    ("mergers:merger", {"pk": "merger"}),
-    ("mergers:agency_list", {}),
-    ("mergers:agency", {"pk": "agency"}),
-    ("mergers:programme_list", {}),
-    ("mergers:programme", {"code": "programme"}),
-    ("mergers:headcount_list", {}),
+    ("registry:merger_list", {}),
+    ("registry:merger", {"pk": "merger"}),
+    ("registry:agency_list", {}),
+    ("registry:agency", {"pk": "agency"}),
+    ("registry:programme_list", {}),
+    ("registry:programme", {"code": "programme"}),
+    ("registry:headcount_list", {}),
 ]
 FORM_PAGES = [
-    ("mergers:merger_add", {}),
-    ("mergers:merger_advance", {"pk": "merger"}),
-    ("mergers:merger_complete", {"pk": "merger"}),
-    ("mergers:merger_cancel", {"pk": "merger"}),
-    ("mergers:agency_add", {}),
-    ("mergers:agency_edit", {"pk": "agency"}),
-    ("mergers:programme_add", {}),
-    ("mergers:programme_edit", {"code": "programme"}),
-    ("mergers:headcount_entry", {}),
-    ("mergers:headcount_import", {}),
-    ("mergers:headcount_template", {}),
+    ("registry:merger_add", {}),
+    ("registry:merger_advance", {"pk": "merger"}),
+    ("registry:merger_complete", {"pk": "merger"}),
+    ("registry:merger_cancel", {"pk": "merger"}),
+    ("registry:agency_add", {}),
+    ("registry:agency_edit", {"pk": "agency"}),
+    ("registry:programme_add", {}),
+    ("registry:programme_edit", {"code": "programme"}),
+    ("registry:headcount_entry", {}),
+    ("registry:headcount_import", {}),
+    ("registry:headcount_template", {}),
 ]
 
 
@@ -67,12 +67,12 @@ def test_editor_works(client, world, planned, editor, name, kwargs):
 
 def test_user_without_role_gets_403(client, world, django_user_model):
     client.force_login(django_user_model.objects.create_user(username="nobody", password="pw-for-tests-1"))
-    response = client.get(reverse("mergers:merger_list"))
+    response = client.get(reverse("registry:merger_list"))
     assert response.status_code == 403
     assert "Không có quyền truy cập" in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["mergers:merger_advance", "mergers:merger_complete", "mergers:merger_cancel"])
+@pytest.mark.parametrize("name", ["registry:merger_advance", "registry:merger_complete", "registry:merger_cancel"])
 def test_scoped_editor_gets_403_on_other_districts_merger(client, world, planned, scoped_editor, name):
     client.force_login(scoped_editor)
     response = client.get(reverse(name, kwargs={"pk": planned.pk}))
@@ -82,5 +82,5 @@ def test_scoped_editor_gets_403_on_other_districts_merger(client, world, planned
 
 def test_scoped_editor_gets_403_editing_other_districts_agency(client, world, scoped_editor):
     client.force_login(scoped_editor)
-    assert client.get(reverse("mergers:agency_edit", kwargs={"pk": world.a1.pk})).status_code == 403
-    assert client.get(reverse("mergers:agency_edit", kwargs={"pk": world.b1.pk})).status_code == 200
+    assert client.get(reverse("registry:agency_edit", kwargs={"pk": world.a1.pk})).status_code == 403
+    assert client.get(reverse("registry:agency_edit", kwargs={"pk": world.b1.pk})).status_code == 200

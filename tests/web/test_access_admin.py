@@ -33,8 +33,8 @@ def test_demo_accounts_include_an_administrator(db, settings):
 
 def test_only_an_administrator_reaches_the_page(client, editor, admin):
     client.force_login(editor)
-    assert client.get(reverse("mergers:access_list")).status_code == 403
-    assert 'href="/access/"' not in client.get(reverse("mergers:merger_list")).content.decode()
+    assert client.get(reverse("registry:access_list")).status_code == 403
+    assert 'href="/access/"' not in client.get(reverse("registry:merger_list")).content.decode()
     with pytest.raises(PermissionDenied):
         services.user_access_set(user=editor, role="leaders", districts=None, by=editor)
     with pytest.raises(PermissionDenied):  # None is no one, not the system
@@ -44,7 +44,7 @@ def test_only_an_administrator_reaches_the_page(client, editor, admin):
     assert (change.role_before, change.role_after, change.changed_by) == ("editors", "leaders", None)
     services.user_access_set(user=editor, role="editors", districts=None, by=SYSTEM)
     client.force_login(admin)
-    response = client.get(reverse("mergers:access_list"))
+    response = client.get(reverse("registry:access_list"))
     assert response.status_code == 200
     assert 'href="/access/"' in response.content.decode()
     rows = {row["user"].username: (str(row["role"]), str(row["scope"])) for row in response.context["rows"]}
@@ -53,7 +53,7 @@ def test_only_an_administrator_reaches_the_page(client, editor, admin):
 
 def test_administrator_sets_an_editors_scope_and_role_with_history(client, editor, admin, world):
     client.force_login(admin)
-    url = reverse("mergers:access_edit", args=[editor.pk])
+    url = reverse("registry:access_edit", args=[editor.pk])
     response = client.post(url, {"role": "editors", "districts": ["902"]})
     assert response.status_code == 302
     assert list(EditorScope.objects.get(user=editor).districts.values_list("code", flat=True)) == ["902"]
@@ -76,7 +76,7 @@ def test_administrator_sets_an_editors_scope_and_role_with_history(client, edito
 
 def test_a_scope_needs_a_district_or_the_whole_province(client, editor, admin, world):
     client.force_login(admin)
-    response = client.post(reverse("mergers:access_edit", args=[editor.pk]), {"role": "editors"})
+    response = client.post(reverse("registry:access_edit", args=[editor.pk]), {"role": "editors"})
     assert response.context["form"].errors["districts"] == ["Chọn ít nhất một đơn vị, hoặc chọn “Toàn tỉnh”."]
     assert not AccessChange.objects.exists()
 

@@ -16,7 +16,7 @@ def _text(response):
 
 
 def _agency_token(client):
-    return client.get(reverse("mergers:agency_add")).context["form"].initial["form_token"]
+    return client.get(reverse("registry:agency_add")).context["form"].initial["form_token"]
 
 
 def test_create_agency(client, editor, world):
@@ -29,13 +29,13 @@ def test_create_agency(client, editor, world):
         "dissolved_on": "",
         "form_token": _agency_token(client),
     }
-    response = client.post(reverse("mergers:agency_add"), data)
+    response = client.post(reverse("registry:agency_add"), data)
     agency = Agency.objects.get(name="Ban Dân vận Huyện ủy Thử Một")
     assert response["Location"] == f"/agencies/{agency.pk}/"
     assert (agency.district, agency.established_on) == (world.home, D(2016, 5, 1))
     # The same form sent again creates nothing more.
-    again = client.post(reverse("mergers:agency_add"), data)
-    assert again["Location"] == reverse("mergers:agency_list")
+    again = client.post(reverse("registry:agency_add"), data)
+    assert again["Location"] == reverse("registry:agency_list")
     assert Agency.objects.filter(name="Ban Dân vận Huyện ủy Thử Một").count() == 1
 
 
@@ -43,7 +43,7 @@ def test_agency_dissolved_before_established_is_refused(client, editor, world):
     client.force_login(editor)
     count = Agency.objects.count()
     response = client.post(
-        reverse("mergers:agency_add"),
+        reverse("registry:agency_add"),
         {
             "district": "901",
             "agency_type": world.ban.pk,
@@ -61,13 +61,13 @@ def test_agency_dissolved_before_established_is_refused(client, editor, world):
 
 def test_scoped_editor_cannot_create_in_other_district(client, scoped_editor, world):
     client.force_login(scoped_editor)
-    form = client.get(reverse("mergers:agency_add")).context["form"]
+    form = client.get(reverse("registry:agency_add")).context["form"]
     assert [d.code for d in form.fields["district"].queryset] == ["902"]
 
 
 def test_edit_agency_and_see_history(client, editor, world):
     client.force_login(editor)
-    url = reverse("mergers:agency_edit", kwargs={"pk": world.a1.pk})
+    url = reverse("registry:agency_edit", kwargs={"pk": world.a1.pk})
     form = client.get(url).context["form"]
     assert form.initial["version"] == 1
     response = client.post(
@@ -90,7 +90,7 @@ def test_edit_agency_and_see_history(client, editor, world):
 def test_the_edit_pages_start_from_the_records_values(client, editor, world):
     """core.views.initial_from: each field from the attribute of its name, related objects as their choice."""
     client.force_login(editor)
-    form = client.get(reverse("mergers:agency_edit", kwargs={"pk": world.a1.pk})).context["form"]
+    form = client.get(reverse("registry:agency_edit", kwargs={"pk": world.a1.pk})).context["form"]
     assert {name: form[name].value() for name in form.fields} == {
         "agency_type": world.ban.pk,
         "name": "Ban Tổ chức Huyện ủy Thử Một",
@@ -101,7 +101,7 @@ def test_the_edit_pages_start_from_the_records_values(client, editor, world):
         "dissolved_by": None,
         "version": 1,
     }
-    form = client.get(reverse("mergers:programme_edit", kwargs={"code": world.programme.code})).context["form"]
+    form = client.get(reverse("registry:programme_edit", kwargs={"code": world.programme.code})).context["form"]
     values = {name: form[name].value() for name in form.fields}
     assert sorted(values.pop("source_types")) == sorted([world.ban.pk, world.phong.pk])
     assert values == {
@@ -117,7 +117,7 @@ def test_the_edit_pages_start_from_the_records_values(client, editor, world):
     decision = services.decision_create(
         user=SYSTEM, number="5-QĐ/HU", date=D(2018, 1, 1), issuer="huyen-uy", kind="quyet-dinh", district=world.home
     )
-    form = client.get(reverse("mergers:decision_edit", kwargs={"pk": decision.pk})).context["form"]
+    form = client.get(reverse("registry:decision_edit", kwargs={"pk": decision.pk})).context["form"]
     assert (form["district"].value(), form["number"].value(), form["scan"].value()) == ("901", "5-QĐ/HU", None)
 
 
@@ -125,7 +125,7 @@ def test_edit_agency_someone_changed_meanwhile_is_refused(client, editor, world)
     client.force_login(editor)
     services.agency_update(user=SYSTEM, agency=world.a1, data={"name": "Đổi bởi người khác"})
     response = client.post(
-        reverse("mergers:agency_edit", kwargs={"pk": world.a1.pk}),
+        reverse("registry:agency_edit", kwargs={"pk": world.a1.pk}),
         {
             "agency_type": world.ban.pk,
             "name": "Tên của tôi",
@@ -161,7 +161,7 @@ def test_agency_detail_shows_headcounts_and_lineage(client, analyst, world, plan
 
 
 def _programme_data(client, world, **overrides):
-    token = client.get(reverse("mergers:programme_add")).context["form"].initial["form_token"]
+    token = client.get(reverse("registry:programme_add")).context["form"].initial["form_token"]
     data = {
         "code": "thi-diem-moi",
         "name": "Thí điểm mới",
@@ -179,7 +179,7 @@ def _programme_data(client, world, **overrides):
 
 def test_create_programme(client, editor, world):
     client.force_login(editor)
-    response = client.post(reverse("mergers:programme_add"), _programme_data(client, world))
+    response = client.post(reverse("registry:programme_add"), _programme_data(client, world))
     assert response["Location"] == "/programmes/thi-diem-moi/"
     programme = Programme.objects.get(code="thi-diem-moi")
     assert programme.decided_on == D(2019, 6, 1)
@@ -188,14 +188,14 @@ def test_create_programme(client, editor, world):
 
 def test_duplicate_programme_code_is_refused(client, editor, world):
     client.force_login(editor)
-    response = client.post(reverse("mergers:programme_add"), _programme_data(client, world, code="to-chuc-noi-vu"))
+    response = client.post(reverse("registry:programme_add"), _programme_data(client, world, code="to-chuc-noi-vu"))
     assert response.context["form"].errors["code"] == ["Đề án có Mã đã tồn tại."]
     assert Programme.objects.count() == 1
 
 
 def test_edit_programme(client, editor, world):
     client.force_login(editor)
-    url = reverse("mergers:programme_edit", kwargs={"code": world.programme.code})
+    url = reverse("registry:programme_edit", kwargs={"code": world.programme.code})
     data = {
         "name": "Tên mới",
         "name_en": "",

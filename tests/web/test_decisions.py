@@ -154,7 +154,7 @@ def test_the_dashboard_on_2_july_2025_has_no_district_and_says_why(leader_client
 
 
 def test_the_default_as_of_is_the_last_day_of_the_tier(leader_client, monkeypatch):
-    for name in ("mergers.figures.today", "reports.views.today"):
+    for name in ("figures.engine.today", "reports.views.today"):
         monkeypatch.setattr(name, lambda: D(2026, 12, 6))
     page = leader_client.get("/")
     assert page.context["as_of"] == D(2025, 6, 30)

@@ -11,8 +11,8 @@ from mergers.models import HeadcountRecord
 from tests.factories import HeadcountFactory
 
 D = datetime.date
-ENTRY = reverse("mergers:headcount_entry")
-IMPORT = reverse("mergers:headcount_import")
+ENTRY = reverse("registry:headcount_entry")
+IMPORT = reverse("registry:headcount_import")
 
 
 def _text(response):
@@ -220,7 +220,7 @@ def _import(client, rows, **overrides):
 
 def test_template_is_in_vietnamese_and_prefilled(client, editor, world):
     client.force_login(editor)
-    response = client.get(reverse("mergers:headcount_template"), {"district": "901", "as_of": "01/01/2018"})
+    response = client.get(reverse("registry:headcount_template"), {"district": "901", "as_of": "01/01/2018"})
     assert response["Content-Disposition"] == 'attachment; filename="bien-che-901-2018-01-01.xlsx"'
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert [list(row) for row in sheet.iter_rows(values_only=True)] == [
@@ -232,13 +232,13 @@ def test_template_is_in_vietnamese_and_prefilled(client, editor, world):
 
 def test_template_page_from_the_menu(client, editor, world):
     client.force_login(editor)
-    page = client.get(reverse("mergers:headcount_list"))
+    page = client.get(reverse("registry:headcount_list"))
     assert 'href="/headcounts/template/" data-testid="menu-template"' in page.content.decode()
-    response = client.get(reverse("mergers:headcount_template_form"))
+    response = client.get(reverse("registry:headcount_template_form"))
     assert response.status_code == 200 and "choose" in response.context
-    response = client.get(reverse("mergers:headcount_template_form"), {"district": "901", "as_of": "01/01/2018"})
+    response = client.get(reverse("registry:headcount_template_form"), {"district": "901", "as_of": "01/01/2018"})
     assert response["Content-Disposition"] == 'attachment; filename="bien-che-901-2018-01-01.xlsx"'
-    response = client.get(reverse("mergers:headcount_template_form"), {"district": "901", "as_of": "31/02/2018"})
+    response = client.get(reverse("registry:headcount_template_form"), {"district": "901", "as_of": "31/02/2018"})
     assert response.context["choose"].errors["as_of"] == ["Nhập một ngày hợp lệ."]
 
 
@@ -256,7 +256,7 @@ def test_template_cells_are_never_formulas(client, editor, world):
     world.a2.name = '=HYPERLINK("http://example.com","Bấm vào đây")'
     world.a2.save()
     client.force_login(editor)
-    response = client.get(reverse("mergers:headcount_template"), {"district": "901", "as_of": "01/01/2018"})
+    response = client.get(reverse("registry:headcount_template"), {"district": "901", "as_of": "01/01/2018"})
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
     assert {cell.data_type for cell in cells} <= {"s", "n"}

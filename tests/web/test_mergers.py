@@ -10,7 +10,7 @@ from mergers.choices import MergerStatus
 from mergers.models import Agency, AgencyType, HeadcountRecord, Merger, MergerStage
 
 D = datetime.date
-ADD = reverse("mergers:merger_add")
+ADD = reverse("registry:merger_add")
 
 
 def _token(client, world, district="901"):
@@ -118,7 +118,7 @@ def test_double_submit_creates_one_merger(client, editor, world):
     first = client.post(ADD, data)
     second = client.post(ADD, data)
     assert first.status_code == second.status_code == 302
-    assert second["Location"] == reverse("mergers:merger_list")
+    assert second["Location"] == reverse("registry:merger_list")
     assert Merger.objects.count() == 1
     assert "Biểu mẫu này đã được gửi; không tạo thêm bản ghi nào." in _text(client.get(second["Location"]))
 
@@ -156,7 +156,7 @@ def test_scoped_editor_is_offered_only_his_districts(client, scoped_editor, worl
 
 def test_advance(client, editor, planned):
     client.force_login(editor)
-    url = reverse("mergers:merger_advance", kwargs={"pk": planned.pk})
+    url = reverse("registry:merger_advance", kwargs={"pk": planned.pk})
     response = client.post(url, {"status": "titles_unified", "on": "01/02/2018", "note": "Nhất thể hóa", "version": 1})
     assert response.status_code == 302
     planned.refresh_from_db()
@@ -172,7 +172,7 @@ def test_advance(client, editor, planned):
 
 def test_advance_backwards_is_refused_with_message(client, editor, planned):
     client.force_login(editor)
-    url = reverse("mergers:merger_advance", kwargs={"pk": planned.pk})
+    url = reverse("registry:merger_advance", kwargs={"pk": planned.pk})
     client.post(url, {"status": "approved", "on": "01/02/2018", "version": 1})
     response = client.post(url, {"status": "titles_unified", "on": "01/03/2018", "version": 2})
     assert response.context["form"].errors["status"] == [
@@ -183,7 +183,7 @@ def test_advance_backwards_is_refused_with_message(client, editor, planned):
 
 def test_advance_with_a_date_before_the_last_stage_is_refused(client, editor, planned):
     client.force_login(editor)
-    url = reverse("mergers:merger_advance", kwargs={"pk": planned.pk})
+    url = reverse("registry:merger_advance", kwargs={"pk": planned.pk})
     response = client.post(url, {"status": "approved", "on": "01/01/2018", "version": 1})
     assert response.context["form"].errors["on"] == ["Ngày này không được trước giai đoạn gần nhất (15/01/2018)."]
     assert MergerStage.objects.filter(merger=planned).count() == 1
@@ -192,7 +192,7 @@ def test_advance_with_a_date_before_the_last_stage_is_refused(client, editor, pl
 def test_concurrent_edit_is_refused(client, editor, planned):
     """Someone advanced the merger after this user opened the form (version 1)."""
     client.force_login(editor)
-    url = reverse("mergers:merger_advance", kwargs={"pk": planned.pk})
+    url = reverse("registry:merger_advance", kwargs={"pk": planned.pk})
     client.post(url, {"status": "titles_unified", "on": "01/02/2018", "version": 1})
     response = client.post(url, {"status": "approved", "on": "01/03/2018", "version": 1})
     assert response.status_code == 200
@@ -221,7 +221,7 @@ def _complete_data(**overrides):
 
 def test_complete_shows_a_confirmation_and_writes_nothing(client, editor, world, planned):
     client.force_login(editor)
-    url = reverse("mergers:merger_complete", kwargs={"pk": planned.pk})
+    url = reverse("registry:merger_complete", kwargs={"pk": planned.pk})
     agencies, records = Agency.objects.count(), HeadcountRecord.objects.count()
     response = client.post(url, _complete_data())
     assert response.status_code == 200
@@ -240,7 +240,7 @@ def test_complete_shows_a_confirmation_and_writes_nothing(client, editor, world,
 
 def test_complete_after_confirmation(client, editor, world, planned):
     client.force_login(editor)
-    url = reverse("mergers:merger_complete", kwargs={"pk": planned.pk})
+    url = reverse("registry:merger_complete", kwargs={"pk": planned.pk})
     response = client.post(url, _complete_data(result_name="Cơ quan Tổ chức - Nội vụ mới", confirm="True"))
     assert response.status_code == 302
     planned.refresh_from_db()
@@ -260,7 +260,7 @@ def test_complete_after_confirmation(client, editor, world, planned):
 
 def test_complete_before_the_decision_is_refused_in_the_preview(client, editor, world, planned):
     client.force_login(editor)
-    url = reverse("mergers:merger_complete", kwargs={"pk": planned.pk})
+    url = reverse("registry:merger_complete", kwargs={"pk": planned.pk})
     response = client.post(url, _complete_data(effective_on="01/01/2018"))
     assert "confirming" not in response.context
     assert response.context["form"].errors["effective_on"] == [
@@ -273,7 +273,7 @@ def test_complete_before_the_decision_is_refused_in_the_preview(client, editor, 
 
 def test_negative_headcount_after_is_refused(client, editor, planned):
     client.force_login(editor)
-    url = reverse("mergers:merger_complete", kwargs={"pk": planned.pk})
+    url = reverse("registry:merger_complete", kwargs={"pk": planned.pk})
     response = client.post(url, _complete_data(headcount_after="-3", confirm="True"))
     assert response.context["form"].errors["headcount_after"] == ["Số liệu không được âm."]
     assert Agency.objects.count() == 4
@@ -281,7 +281,7 @@ def test_negative_headcount_after_is_refused(client, editor, planned):
 
 def test_completing_twice_is_refused(client, editor, planned):
     client.force_login(editor)
-    url = reverse("mergers:merger_complete", kwargs={"pk": planned.pk})
+    url = reverse("registry:merger_complete", kwargs={"pk": planned.pk})
     client.post(url, _complete_data(confirm="True"))
     response = client.post(url, _complete_data(confirm="True", version="2"))
     assert response.context["form"].non_field_errors() == ["Hợp nhất này đã hoàn thành."]
@@ -294,7 +294,7 @@ def test_completing_twice_is_refused(client, editor, planned):
 
 def test_cancel(client, editor, planned):
     client.force_login(editor)
-    url = reverse("mergers:merger_cancel", kwargs={"pk": planned.pk})
+    url = reverse("registry:merger_cancel", kwargs={"pk": planned.pk})
     response = client.post(url, {"on": "20/01/2018", "note": "Dừng", "version": "1"})
     assert response.status_code == 302
     planned.refresh_from_db()
@@ -307,7 +307,7 @@ def test_cancel(client, editor, planned):
 def test_detail_shows_sources_figures_timeline_and_history(client, editor, world, planned):
     client.force_login(editor)
     client.post(
-        reverse("mergers:merger_advance", kwargs={"pk": planned.pk}),
+        reverse("registry:merger_advance", kwargs={"pk": planned.pk}),
         {"status": "titles_unified", "on": "01/02/2018", "version": 1},
     )
     response = client.get(planned.get_absolute_url())
@@ -405,7 +405,7 @@ def test_service_refusals_come_with_the_forms_in_one_round(client, editor, world
 
 def test_negative_and_oversized_completion_figures_come_with_the_forms_errors(client, editor, planned):
     client.force_login(editor)
-    url = reverse("mergers:merger_complete", args=[planned.pk])
+    url = reverse("registry:merger_complete", args=[planned.pk])
     response = client.post(url, {"effective_on": "", "headcount_after": "-3", "actual_after": "100001", "version": 1})
     errors = response.context["form"].errors
     assert errors["effective_on"] == ["Trường này là bắt buộc."]

@@ -1,0 +1,353 @@
+"""Every non-trivial read of agencies, mergers and headcounts, computed in the database.
+
+The figures themselves (an agency's headcount on a day, a merger's before, after and
+reduction, the quota rule, demo attribution) are defined once, in figures/engine.py.
+"""
+
+import dataclasses
+import datetime
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from districts.models import District
+from districts.validity import valid_on_q
+from figures.engine import headcount_on, record_kind_on, with_merger_figures
+from mergers.choices import MergerStatus
+from mergers.models import Agency, Decision, HeadcountRecord, Merger, MergerStage, Programme
+
+
+def agency_list() -> QuerySet[Agency]:
+    return Agency.objects.select_related("district__province", "agency_type")
+
+
+def merger_successor_id():
+    """The result of the completed merger that absorbed the agency (an annotation; NULL: none)."""
+    return Subquery(
+        Merger.objects.filter(status=MergerStatus.COMPLETED, source_agencies=OuterRef("pk")).values("result_agency_id")[
+            :1
+        ]
+    )
+
+
+def agency_list_with_lineage() -> QuerySet[Agency]:
+    """Agencies with where they came from and where they went, across districts too:
+    `predecessor_list` (the sources of the merger that created it, and other districts' agencies
+    merged into it) and `successor_ids` (its merger's result, or the agency it was merged into).
+    Three queries more than `agency_list`, whatever the number of agencies."""
+    completed = Merger.objects.filter(status=MergerStatus.COMPLETED).only("id", "result_agency_id")
+    return (
+        agency_list()
+        .select_related("successor_province")
+        .annotate(merger_successor_id=merger_successor_id())
+        .prefetch_related(
+            Prefetch(
+                "resulting_mergers",
+                queryset=completed.prefetch_related(
+                    Prefetch(
+                        "source_agencies", queryset=Agency.objects.only("id").order_by("pk"), to_attr="source_list"
+                    )
+                ),
+                to_attr="created_by_list",
+            ),
+            Prefetch(
+                "predecessors",
+                queryset=Agency.objects.only("id", "successor_id").order_by("pk"),
+                to_attr="merged_in_list",
+            ),
+        )
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class LineageLink:
+    """One step of an agency's lineage, for its page: the other agency (or the province), how, when, why."""
+
+    agency: Agency | None
+    how: str  # "merger" (a programme's merger) or "district" (a district merged into another, or the tier's end)
+    on: datetime.date | None
+    merger: Merger | None = None
+    decision: Decision | None = None
+    province: object = None
+
+
+def agency_lineage(agency: Agency) -> tuple[list[LineageLink], list[LineageLink]]:
+    """(predecessors, successors) of an agency, across districts, each with its merger or decision."""
+    predecessors, successors = [], []
+    for merger in Merger.objects.filter(result_agency=agency, status=MergerStatus.COMPLETED).select_related(
+        "decision", "programme"
+    ):
+        for source in merger.source_agencies.select_related("district").order_by("pk"):
+            predecessors.append(
+                LineageLink(
+                    agency=source, how="merger", on=merger.effective_on, merger=merger, decision=source.dissolved_by
+                )
+            )
+    for source in agency.predecessors.select_related("district", "dissolved_by").order_by("pk"):
+        predecessors.append(
+            LineageLink(agency=source, how="district", on=source.dissolved_on, decision=source.dissolved_by)
+        )
+    merger = (
+        Merger.objects.filter(source_agencies=agency, status=MergerStatus.COMPLETED)
+        .select_related("result_agency__district", "programme")
+        .first()
+    )
+    if merger is not None and merger.result_agency_id:
+        successors.append(
+            LineageLink(
+                agency=merger.result_agency,
+                how="merger",
+                on=merger.effective_on,
+                merger=merger,
+                decision=agency.dissolved_by,
+            )
+        )
+    if agency.successor_id:
+        successors.append(
+            LineageLink(agency=agency.successor, how="district", on=agency.dissolved_on, decision=agency.dissolved_by)
+        )
+    if agency.successor_province_id:
+        successors.append(
+            LineageLink(
+                agency=None,
+                how="district",
+                on=agency.dissolved_on,
+                decision=agency.dissolved_by,
+                province=agency.successor_province,
+            )
+        )
+    return predecessors, successors
+
+
+def agencies_active_on(day: datetime.date, *, district=None) -> QuerySet[Agency]:
+    qs = agency_list().filter(valid_on_q(day))
+    if district is not None:
+        qs = qs.filter(district=district)
+    return qs
+
+
+def agencies_with_headcount_on(day: datetime.date, *, district=None) -> QuerySet[Agency]:
+    """Active agencies annotated with `authorised_on` and `actual_on` for `day` (NULL: no record)."""
+    return agencies_active_on(day, district=district).annotate(
+        authorised_on=headcount_on(agency_ref=OuterRef("pk"), on=day, measure="authorised"),
+        actual_on=headcount_on(agency_ref=OuterRef("pk"), on=day, measure="actual"),
+    )
+
+
+def agency_headcount_on(agency: Agency, day: datetime.date) -> HeadcountRecord | None:
+    """The record in force for `agency` on `day`, or None when there is none."""
+    return HeadcountRecord.objects.filter(agency=agency, as_of__lte=day).order_by("-as_of").first()
+
+
+def headcount_list() -> QuerySet[HeadcountRecord]:
+    return HeadcountRecord.objects.select_related("agency__district", "agency__agency_type")
+
+
+def merger_list(*, measure: str = "authorised", as_lists: bool = False) -> QuerySet[Merger]:
+    """Mergers with their programme, district, sources, result, stages and figures
+    (`figures.with_merger_figures`).
+
+    With `as_lists` (the API), what the API shows and nothing more: the sources and stages
+    as plain lists in `source_list` and `stage_list` rather than through the related managers
+    (no manager and queryset clone per merger), sources with their id and name, stages with
+    the columns the API shows, and only the related rows the API names.
+    """
+    if as_lists:
+        sources = Agency.objects.only("id", "name").order_by("pk")
+        stages = MergerStage.objects.only(
+            "id", "merger_id", "status", "on", "note", "decision_id", "skipped", "skip_reason"
+        ).order_by("on", "id")
+        queryset = Merger.objects.select_related("programme", "district", "result_agency", "decision").prefetch_related(
+            Prefetch("source_agencies", queryset=sources, to_attr="source_list"),
+            Prefetch("stages", queryset=stages, to_attr="stage_list"),
+        )
+    else:
+        sources = Agency.objects.select_related("agency_type").order_by("pk")
+        stages = MergerStage.objects.select_related("created_by", "decision").order_by("on", "id")
+        queryset = Merger.objects.select_related(
+            "programme__decision", "district__province", "result_agency__agency_type", "decision__district"
+        ).prefetch_related(Prefetch("source_agencies", queryset=sources), Prefetch("stages", queryset=stages))
+    return with_merger_figures(queryset, measure)
+
+
+def merger_rows(*, measure: str = "authorised") -> QuerySet[Merger]:
+    """Mergers with what a row of the mergers page shows: programme, district, result and
+    figures (`figures.with_merger_figures`), without the sources and stages it does not show."""
+    queryset = Merger.objects.select_related("programme__decision", "district__province", "result_agency", "decision")
+    return with_merger_figures(queryset, measure)
+
+
+def merger_with_figures(pk: int, *, measure: str = "authorised") -> Merger:
+    return merger_list(measure=measure).get(pk=pk)
+
+
+def agencies_for_headcount_entry(day: datetime.date, *, district) -> QuerySet[Agency]:
+    """`agencies_with_headcount_on`, plus `headcount_kind`: the source_kind of the record in force on `day`."""
+    return agencies_with_headcount_on(day, district=district).annotate(
+        headcount_kind=record_kind_on(agency_ref=OuterRef("pk"), on=day)
+    )
+
+
+# --- the decision register ------------------------------------------------------------------
+
+
+def decision_list() -> QuerySet[Decision]:
+    """Decisions with everything they authorised, as lists (`programme_list`, `merger_list`,
+    `stage_list`, `district_list`, `established_list`, `dissolved_list`): six queries more,
+    whatever the number of decisions."""
+    return Decision.objects.select_related("district").prefetch_related(
+        Prefetch("programmes", queryset=Programme.objects.order_by("code"), to_attr="programme_list"),
+        Prefetch(
+            "mergers",
+            queryset=Merger.objects.select_related("programme", "district").order_by("pk"),
+            to_attr="merger_list",
+        ),
+        Prefetch(
+            "stages",
+            queryset=MergerStage.objects.select_related("merger__programme", "merger__district").order_by("on", "id"),
+            to_attr="stage_list",
+        ),
+        Prefetch(
+            "districts_dissolved",
+            queryset=District.objects.select_related("successor", "successor_province").order_by("code"),
+            to_attr="district_list",
+        ),
+        Prefetch(
+            "agencies_established",
+            queryset=Agency.objects.select_related("district").order_by("pk"),
+            to_attr="established_list",
+        ),
+        Prefetch(
+            "agencies_dissolved",
+            queryset=Agency.objects.select_related("district", "successor__district", "successor_province").order_by(
+                "pk"
+            ),
+            to_attr="dissolved_list",
+        ),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class DecisionEvent:
+    """Something a decision authorised: a programme, a merger, a stage, a district's end, an
+    agency's establishment or end."""
+
+    type: str
+    id: int | str
+    date: datetime.date | None
+    label: str
+    url: str
+    extra: dict = dataclasses.field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"type": self.type, "id": self.id, "date": self.date, "label": self.label, "url": self.url, **self.extra}
+
+
+def decision_events(decision: Decision) -> list[DecisionEvent]:
+    """Every event the decision authorised, from `decision_list`'s lists, by kind then date."""
+    events = []
+    for programme in decision.programme_list:
+        events.append(
+            DecisionEvent("programme", programme.code, decision.date, programme.name, programme.get_absolute_url())
+        )
+    for merger in decision.merger_list:
+        events.append(
+            DecisionEvent(
+                "merger",
+                merger.pk,
+                merger.effective_on,
+                f"{merger.programme.name} – {merger.district.full_name}",
+                merger.get_absolute_url(),
+                {"programme": merger.programme.code, "district": merger.district.code, "status": merger.status},
+            )
+        )
+    for stage in decision.stage_list:
+        events.append(
+            DecisionEvent(
+                "merger_stage",
+                stage.pk,
+                stage.on,
+                f"{stage.get_status_display()}: {stage.merger.programme.name} – {stage.merger.district.full_name}",
+                stage.merger.get_absolute_url(),
+                {"merger": stage.merger_id, "status": stage.status},
+            )
+        )
+    for district in decision.district_list:
+        if district.successor_id:
+            label = _("%(district)s sáp nhập vào %(successor)s") % {
+                "district": district.full_name,
+                "successor": district.successor.full_name,
+            }
+        elif district.successor_province_id:
+            label = _("%(district)s kết thúc; chức năng chuyển về tỉnh %(province)s") % {
+                "district": district.full_name,
+                "province": district.successor_province.name,
+            }
+        else:
+            label = _("%(district)s giải thể") % {"district": district.full_name}
+        events.append(
+            DecisionEvent(
+                "district_dissolved",
+                district.code,
+                district.dissolved_on,
+                label,
+                district.get_absolute_url(),
+                {
+                    "successor": district.successor.code if district.successor_id else None,
+                    "successor_province": district.successor_province.code if district.successor_province_id else None,
+                },
+            )
+        )
+    for agency in decision.established_list:
+        events.append(
+            DecisionEvent(
+                "agency_established",
+                agency.pk,
+                agency.established_on,
+                f"{agency.name} ({agency.district.code})",
+                agency.get_absolute_url(),
+                {"district": agency.district.code},
+            )
+        )
+    for agency in decision.dissolved_list:
+        label = f"{agency.name} ({agency.district.code})"
+        if agency.successor_id:
+            label += f" → {agency.successor.name} ({agency.successor.district.code})"
+        elif agency.successor_province_id:
+            label += " → " + _("tỉnh %(province)s") % {"province": agency.successor_province.name}
+        events.append(
+            DecisionEvent(
+                "agency_dissolved",
+                agency.pk,
+                agency.dissolved_on,
+                label,
+                agency.get_absolute_url(),
+                {
+                    "district": agency.district.code,
+                    "successor": agency.successor_id,
+                    "successor_province": agency.successor_province.code if agency.successor_province_id else None,
+                },
+            )
+        )
+    return events
+
+
+def decision_event_groups(decision: Decision) -> list[tuple[str, list[DecisionEvent]]]:
+    """The events by kind, with the kind's name, for the decision's page."""
+    names = {
+        "programme": _("Đề án"),
+        "merger": _("Hợp nhất"),
+        "merger_stage": _("Giai đoạn hợp nhất"),
+        "district_dissolved": _("Đơn vị cấp huyện giải thể hoặc sáp nhập"),
+        "agency_established": _("Cơ quan thành lập"),
+        "agency_dissolved": _("Cơ quan chấm dứt hoạt động"),
+    }
+    groups: dict[str, list[DecisionEvent]] = {}
+    for event in decision_events(decision):
+        groups.setdefault(event.type, []).append(event)
+    return [(names[kind], groups[kind]) for kind in names if kind in groups]
+
+
+def decision_url(decision_id: int | None) -> str:
+    return reverse("registry:decision", kwargs={"pk": decision_id}) if decision_id else ""
