@@ -43,13 +43,16 @@ def _route_parts(route: str, lookup: str) -> tuple[str, str] | None:
     return _ROUTES[key]
 
 
-def object_url(request, route: str, lookup: str, obj) -> str:
-    value = getattr(obj, lookup)
+def route_path(route: str, lookup: str, value) -> str:
+    """`reverse(route, kwargs={lookup: value})`, the same path, without reversing every time."""
     parts = _route_parts(route, lookup)
     if parts is None:
-        path = reverse(route, kwargs={lookup: value})
-    else:  # reverse()'s own quoting
-        path = f"{parts[0]}{quote(str(value), safe=RFC3986_SUBDELIMS + '/~:@')}{parts[1]}"
+        return reverse(route, kwargs={lookup: value})
+    return f"{parts[0]}{quote(str(value), safe=RFC3986_SUBDELIMS + '/~:@')}{parts[1]}"  # reverse()'s own quoting
+
+
+def object_url(request, route: str, lookup: str, obj) -> str:
+    path = route_path(route, lookup, getattr(obj, lookup))
     return request.build_absolute_uri(path) if request is not None else path
 
 

@@ -1,5 +1,6 @@
 """Template filters for figures: missing data shown as missing, signs, percentages, demo labels."""
 
+import functools
 from html import escape as html_escape
 
 from django import template
@@ -8,8 +9,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.api.representations import route_path
 from figures.engine import FIGURE_LABELS
 from mergers.choices import SourceKind
 
@@ -65,10 +68,22 @@ def demo_badge(flag=True):
     """A small mark (not a badge) after a figure that sums demo values; each table explains it once."""
     if not flag:
         return ""
+    return _mark(get_language(), "demo")
+
+
+@functools.cache
+def _mark(language: str, kind: str) -> str:
+    """A mark's markup, made once per language (a province's page shows hundreds)."""
+    if kind == "demo":
+        return format_html(
+            '<span class="demo-mark demo-badge" title="{}">{}</span>',
+            _("Có số liệu minh họa (demo), không phải số liệu chính thức"),
+            _("demo"),
+        )
     return format_html(
-        '<span class="demo-mark demo-badge" title="{}">{}</span>',
-        _("Có số liệu minh họa (demo), không phải số liệu chính thức"),
-        _("demo"),
+        '<span class="published-mark" title="{}">{}</span>',
+        _("Số liệu lấy từ nguồn đã công bố (bài báo), không phải văn bản chính thức"),
+        _("công bố"),
     )
 
 
@@ -79,11 +94,7 @@ def kind_mark(kind):
     if not kind or kind == SourceKind.OFFICIAL:
         return ""
     if kind == SourceKind.PUBLISHED:
-        return format_html(
-            '<span class="published-mark" title="{}">{}</span>',
-            _("Số liệu lấy từ nguồn đã công bố (bài báo), không phải văn bản chính thức"),
-            _("công bố"),
-        )
+        return _mark(get_language(), "published")
     return demo_badge(True)
 
 
@@ -101,7 +112,7 @@ def reconciled_item(agency):
     largest part of the dashboard's rendering (tests/reports/test_report_tags.py compares them)."""
     e = _escape
     html = (
-        f'<a href="/agencies/{e(agency.id)}/">{e(agency.name)}</a>'
+        f'<a href="{e(route_path("registry:agency", "pk", agency.id))}">{e(agency.name)}</a>'
         f' <span class="text-muted">({e(agency.district)})</span>'
     )
     if agency.on:
@@ -109,7 +120,7 @@ def reconciled_item(agency):
     if agency.successor:
         successor = agency.successor
         html += (
-            f' → <a href="/agencies/{e(successor.id)}/">{e(successor.name)}</a>'
+            f' → <a href="{e(route_path("registry:agency", "pk", successor.id))}">{e(successor.name)}</a>'
             f' <span class="text-muted">({e(successor.district)})</span>'
         )
     elif agency.successor_province:
@@ -117,8 +128,7 @@ def reconciled_item(agency):
     if agency.decision:
         html += f" · {e(_('QĐ'))} "
         if agency.decision_id:
-            url = reverse("registry:decision", args=[agency.decision_id])
-            html += f'<a href="{e(url)}">{e(agency.decision)}</a>'
+            html += f'<a href="{e(route_path("registry:decision", "pk", agency.decision_id))}">{e(agency.decision)}</a>'
         else:
             html += e(agency.decision)
     return mark_safe(html)

@@ -43,7 +43,7 @@ def test_kind_marks_tell_published_from_demo_and_official():
 # The markup the reconciliation's lists had in the template, kept as the reference of `reconciled_item`.
 RECONCILED_ITEM_TEMPLATE = (
     "{% load i18n %}"
-    + '<a href="/agencies/{{ a.id }}/">{{ a.name }}</a> <span class="text-muted">({{ a.district }})</span>{% if a.on %} · {{ a.on|date:"d/m/Y" }}{% endif %}{% if a.successor %} → <a href="/agencies/{{ a.successor.id }}/">{{ a.successor.name }}</a> <span class="text-muted">({{ a.successor.district }})</span>{% elif a.successor_province %} → {% translate "tỉnh" %} {{ a.successor_province }}{% endif %}{% if a.decision %} · {% translate "QĐ" %} {% if a.decision_id %}<a href="{% url \'registry:decision\' a.decision_id %}">{{ a.decision }}</a>{% else %}{{ a.decision }}{% endif %}{% endif %}'
+    + '<a href="{% url \'registry:agency\' a.id %}">{{ a.name }}</a> <span class="text-muted">({{ a.district }})</span>{% if a.on %} · {{ a.on|date:"d/m/Y" }}{% endif %}{% if a.successor %} → <a href="{% url \'registry:agency\' a.successor.id %}">{{ a.successor.name }}</a> <span class="text-muted">({{ a.successor.district }})</span>{% elif a.successor_province %} → {% translate "tỉnh" %} {{ a.successor_province }}{% endif %}{% if a.decision %} · {% translate "QĐ" %} {% if a.decision_id %}<a href="{% url \'registry:decision\' a.decision_id %}">{{ a.decision }}</a>{% else %}{{ a.decision }}{% endif %}{% endif %}'
 )
 
 
