@@ -4,7 +4,7 @@ Natural keys are codes (district "193", programme "to-chuc-noi-vu", agency type
 "ban-to-chuc"); agencies and mergers are referred to by id. Every object carries `url` and
 `display`, and a foreign key reads as a brief object (id, url, display, code) while it is
 written as its key (core/api/representations.py). Serializers check the shape of
-the input only: the services in mergers/services.py enforce every rule, so the web forms,
+the input only: the services in mergers/services/ enforce every rule, so the web forms,
 the admin and the API refuse the same things with the same messages.
 """
 

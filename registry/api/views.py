@@ -1,7 +1,7 @@
 """Endpoints for agency types, agencies, programmes, mergers and headcounts.
 
 Thin views: a FilterSet for lists, a serializer for the shape of the input, a service
-from mergers/services.py for every write, and the selector's queryset for the answer.
+from mergers/services/ for every write, and the selector's queryset for the answer.
 """
 
 from django.db.models import Prefetch

@@ -390,7 +390,7 @@ def test_complete_is_atomic_when_a_step_fails_midway(setup, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_headcount_insert", broken)
+    monkeypatch.setattr(services.mergers, "_headcount_insert", broken)
     before = _snapshot()
     with pytest.raises(RuntimeError):
         services.merger_complete(user=SYSTEM, merger=merger, effective_on=D(2018, 1, 2), headcount_after=15)

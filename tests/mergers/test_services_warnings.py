@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from core.actors import SYSTEM
 from mergers import services
@@ -68,7 +69,7 @@ def test_record_refuses_until_confirmed(agency):
 
 
 def test_errors_come_before_warnings(agency):
-    with pytest.raises(services.ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused:
         services.headcount_record(user=SYSTEM, agency=agency, as_of=D(2018, 1, 1), authorised=-1, actual=30, source="x")
     assert not isinstance(refused.value, services.HeadcountWarnings)
     assert refused.value.message_dict == {"authorised": [str(services.MSG_NEGATIVE)]}

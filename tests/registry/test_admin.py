@@ -90,7 +90,7 @@ def test_an_agency_type_in_use_is_not_deleted(admin_client):
     response = admin_client.post(f"/admin/mergers/agencytype/{kind.pk}/delete/", {"post": "yes"})
     assert response.status_code == 200  # the admin lists what protects it, and deletes nothing
     assert AgencyType.objects.filter(pk=kind.pk).exists()
-    with pytest.raises(services.ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused:
         services.agency_type_delete(user=SYSTEM, agency_type=kind)
     assert refused.value.messages == ["Không thể xóa loại cơ quan “Đang dùng”: 1 cơ quan hoặc đề án đang dùng nó."]
     unused = AgencyTypeFactory(code="khong-dung")
