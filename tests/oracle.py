@@ -326,3 +326,41 @@ class World:
             total = self.total([self.district(i, day, measure) for i in district_ids])
             out.append((day, total.headcount, total.demo))
         return out
+
+    # --- focal points
+
+    def reconciliation(self, province_id, start, end) -> dict:
+        """The agencies of the province's districts on `start` and on `end`, and in between: those
+        established, those that ended into another agency (a completed merger's result, or the
+        receiving agency when their district joined another) and those that ended otherwise. Each
+        as (id, cause, successor id, programme id); the counts balance by construction."""
+        mine = [a for a in self.agencies.values() if self.districts[a["district_id"]]["province_id"] == province_id]
+        completed = [m for m in self.mergers.values() if m["status"] == "completed"]
+        created_by = {m["result_agency_id"]: m for m in completed if m["result_agency_id"]}
+        absorbed_by = {source: m for m in completed for source in m["sources"]}
+
+        def on(day):
+            return sorted(
+                (a["id"], None, None, None) for a in mine if active(a["established_on"], a["dissolved_on"], day)
+            )
+
+        established, merged_away, dissolved = [], [], []
+        for a in mine:
+            if start < a["established_on"] <= end:
+                merger = created_by.get(a["id"])
+                established.append((a["id"], "merger" if merger else "other", None, merger and merger["programme_id"]))
+            if a["dissolved_on"] and start < a["dissolved_on"] <= end:
+                merger = absorbed_by.get(a["id"])
+                if merger and merger["result_agency_id"]:
+                    merged_away.append((a["id"], "merger", merger["result_agency_id"], merger["programme_id"]))
+                elif a["successor_id"]:
+                    merged_away.append((a["id"], "district", a["successor_id"], None))
+                else:  # its functions to the province (the tier's end), or no successor
+                    dissolved.append((a["id"], "district" if a["successor_province_id"] else "other", None, None))
+        return {
+            "at_start": on(start),
+            "established": sorted(established),
+            "merged_away": sorted(merged_away),
+            "dissolved": sorted(dissolved),
+            "at_end": on(end),
+        }

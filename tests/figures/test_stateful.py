@@ -27,7 +27,7 @@ from hypothesis.stateful import (
 )
 
 from core.actors import SYSTEM
-from figures.engine import headcount_series, programme_figures
+from figures.engine import headcount_series, programme_figures, reconcile_focal_points
 from figures.selectors import merger_list
 from mergers import services
 from mergers.choices import MergerStatus, SourceKind
@@ -306,8 +306,23 @@ class Figures(RuleBasedStateMachine):
         districts = [d for d in self.all_districts() if d.pk in ids]
         series = headcount_series(start=DAYS[0], end=DAYS[-1], districts=districts)
         assert [(p.on, p.headcount, p.is_demo) for p in series] == world.series(ids, DAYS[0], DAYS[-1], "authorised")
+        for start, end in PAIRS:
+            self.compare_reconciliation(world, start, end)
         if self.checks % 2 == 1:  # the pages read the same engine: every other step, and the first
             self.compare_pages(world)
+
+    def compare_reconciliation(self, world, start, end):
+        rec = reconcile_focal_points(start=start, end=end, province=self.province)
+        codes = {self.programme.code: self.programme.pk}
+        shown = {
+            term: sorted(
+                (a.id, a.cause or None, a.successor.id if a.successor else None, codes.get(a.programme))
+                for a in getattr(rec, term)
+            )
+            for term in ("at_start", "established", "merged_away", "dissolved", "at_end")
+        }
+        assert shown == world.reconciliation(self.province.pk, start, end), (start, end)
+        assert rec.balanced, (start, end)
 
     def all_districts(self):
         return sorted(type(self.districts[0]).objects.filter(province=self.province), key=lambda d: d.code)
