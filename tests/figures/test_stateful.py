@@ -27,7 +27,7 @@ from hypothesis.stateful import (
 )
 
 from core.actors import SYSTEM
-from figures.engine import headcount_series, programme_figures, reconcile_focal_points
+from figures.engine import actual_vs_authorised, headcount_series, programme_figures, reconcile_focal_points
 from figures.selectors import merger_list
 from mergers import services
 from mergers.choices import MergerStatus, SourceKind
@@ -35,7 +35,7 @@ from mergers.models import Agency, AgencyType, Decision, HeadcountRecord, Progra
 from reports.selectors import staffing_report
 from tests.api.conftest import token_client
 from tests.factories import DistrictFactory, ProvinceFactory
-from tests.oracle import World
+from tests.oracle import REAL, World, active
 
 D = datetime.date
 DAYS = [D(2015, 1, 1), D(2016, 1, 1), D(2016, 7, 1), D(2017, 1, 1), D(2018, 1, 1), D(2019, 1, 1), D(2020, 1, 1)]
@@ -308,8 +308,55 @@ class Figures(RuleBasedStateMachine):
         assert [(p.on, p.headcount, p.is_demo) for p in series] == world.series(ids, DAYS[0], DAYS[-1], "authorised")
         for start, end in PAIRS:
             self.compare_reconciliation(world, start, end)
+        for day in (DAYS[2], DAYS[-1]):
+            self.compare_actual(world, day)
         if self.checks % 2 == 1:  # the pages read the same engine: every other step, and the first
             self.compare_pages(world)
+
+    def compare_actual(self, world, day):
+        """Actual against authorised: each agency, each district active that day, their total."""
+        shown = actual_vs_authorised(on=day, districts=self.all_districts())
+
+        def gap(figure):
+            return (
+                figure.authorised, figure.actual, _ids(figure.missing_authorised), _ids(figure.missing_actual),
+                figure.authorised_demo and figure.authorised is not None, figure.actual_demo and figure.actual is not None,
+            )  # fmt: skip
+
+        def expected(authorised, actual):
+            return (
+                authorised.headcount,
+                actual.headcount,
+                authorised.missing,
+                actual.missing,
+                authorised.demo,
+                actual.demo,
+            )
+
+        sides = {
+            d.pk: (world.district(d.pk, day, "authorised"), world.district(d.pk, day, "actual"))
+            for d in self.all_districts()
+            if world.district_active(d.pk, day)
+        }
+        assert {d.pk: gap(g) for d, g in shown.districts} == {pk: expected(*s) for pk, s in sides.items()}, day
+        totals = [world.total([s[i] for s in sides.values()]) for i in (0, 1)]
+        if sides:
+            assert gap(shown.total) == expected(*totals), day
+        agencies = {}
+        for pk in sides:
+            for agency in world.agencies.values():
+                if (
+                    agency["district_id"] == pk
+                    and world.counted(agency)
+                    and active(agency["established_on"], agency["dissolved_on"], day)
+                ):
+                    record = world.record_on(agency["id"], day)
+                    values = (record["authorised"], record["actual"]) if record else (None, None)
+                    demo = record is not None and record["source_kind"] not in REAL
+                    agencies[agency["id"]] = (*values, demo)
+        assert {
+            a.agency.id: (a.figure.authorised, a.figure.actual, a.figure.authorised_demo) for a in shown.agencies
+        } == agencies, day
 
     def compare_reconciliation(self, world, start, end):
         rec = reconcile_focal_points(start=start, end=end, province=self.province)
