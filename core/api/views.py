@@ -12,7 +12,7 @@ from rest_framework import exceptions, viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from core import readcache
+from core import auth, fastread, readcache
 from core.api.exceptions import PreconditionFailed, django_error_detail
 from core.api.filters import ALWAYS_ALLOWED, check_query
 from core.api.renderers import BOM, CSVRenderer
@@ -244,31 +244,42 @@ class CachedReadMixin:
         self.read_cache_key = None
         if request.method != "GET" or readcache.timeout() <= 0:
             return
-        cache_key = readcache.key(
-            "api",
-            request.build_absolute_uri(),
-            request.accepted_media_type,
-            province=self.read_cache_province(request),
-        )
+        province = self.read_cache_province(request)
+        cache_key = readcache.key("api", request.build_absolute_uri(), request.accepted_media_type, province=province)
         hit = readcache.get(cache_key)
         if hit is None:
-            self.read_cache_key = cache_key
+            self.read_cache_key, self.read_cache_scope = cache_key, province
             return
-        status_code, headers, content = hit
+        status_code, headers, content, *expires = hit  # (entries kept before issue 17 have no expiry)
         response = HttpResponse(content, status=status_code)
         for name, value in headers:
             response[name] = value
+        if expires:
+            self.mark_cached_answer(request, province, expires[0])
         # DRF's dispatch looks the handler up after initial(): answer with the stored response.
         self.get = lambda *args, **kwargs: response
+
+    def mark_cached_answer(self, request, province, expires) -> None:
+        """Tell core.fastread that this answer is the read cache's, about `province` (None:
+        national), kept until `expires`, and which throttles counted the request."""
+        request._request.read_cache_answer = fastread.CachedAnswer(
+            province=province,
+            expires=expires,
+            throttles=tuple(type(throttle) for throttle in self.get_throttles()),
+            throttle_scope=getattr(self, "throttle_scope", None),
+        )
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         cache_key = getattr(self, "read_cache_key", None)
         if cache_key is not None and response.status_code == 200 and isinstance(response, Response):
+            province = self.read_cache_scope
 
             def store(rendered):
                 headers = [(name, rendered[name]) for name in CACHED_HEADERS if rendered.has_header(name)]
-                readcache.put(cache_key, (rendered.status_code, headers, rendered.content))
+                expires = auth.now() + readcache.timeout()
+                readcache.put(cache_key, (rendered.status_code, headers, rendered.content, expires))
+                self.mark_cached_answer(request, province, expires)
 
             response.add_post_render_callback(store)
         return response
