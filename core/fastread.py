@@ -51,6 +51,7 @@ class CachedAnswer:
     """Set on the request by CachedReadMixin when it answers from the read cache (or stores there)."""
 
     province: str | None  # the answer's scope (core.readcache.key)
+    shared_only: bool
     expires: float  # when the read cache's entry expires (core.auth.now() time)
     throttles: tuple  # the view's throttle classes
     throttle_scope: str | None  # the view's throttle_scope
@@ -59,6 +60,7 @@ class CachedAnswer:
 @dataclass(frozen=True)
 class _Entry:
     province: str | None
+    shared_only: bool
     scope: tuple  # readcache.scope(province=...) when it was built
     valid_until: float
     status: int
@@ -134,7 +136,7 @@ def serve(request, key: tuple) -> HttpResponse | None:
     entry = _entries.get(key)
     if entry is None:
         return None
-    if auth.now() >= entry.valid_until or readcache.scope(province=entry.province) != entry.scope:
+    if auth.now() >= entry.valid_until or readcache.scope(province=entry.province, shared_only=entry.shared_only) != entry.scope:
         _drop(key, entry)
         return None
     if entry.throttles:
@@ -173,7 +175,7 @@ def remember(request, key: tuple, response) -> None:
         return
     if len(request.__dict__.get("ratelimit_budgets", ())) > 1:
         return
-    scope = readcache.scope(province=answer.province)
+    scope = readcache.scope(province=answer.province, shared_only=answer.shared_only)
     if scope is None:
         return
     headers, ratelimit_at = [], None
@@ -184,6 +186,7 @@ def remember(request, key: tuple, response) -> None:
             headers.append((name, value))
     entry = _Entry(
         province=answer.province,
+        shared_only=answer.shared_only,
         scope=scope,
         valid_until=min(answer.expires, read_at + auth.AUTH_CACHE_SECONDS, _next_midnight()),
         status=response.status_code,

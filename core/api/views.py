@@ -221,6 +221,10 @@ class CachedReadMixin:
     read_cache_province_param: str | None = None
     read_cache_district_param: str | None = None
     read_cache_district_kwarg: str | None = None  # a detail addressed by a district's code
+    # The answers show the shared data only (the districts' layout: provinces and districts,
+    # whose writes renew the shared stamp): keyed on the shared stamp alone, so that no
+    # headcount, agency or merger written anywhere makes them miss.
+    read_cache_shared_only: bool = False
 
     def read_cache_province(self, request) -> str | None:
         """The code of the one province the answer shows; None: national (renewed by every write)."""
@@ -244,8 +248,11 @@ class CachedReadMixin:
         self.read_cache_key = None
         if request.method != "GET" or readcache.timeout() <= 0:
             return
-        province = self.read_cache_province(request)
-        cache_key = readcache.key("api", request.build_absolute_uri(), request.accepted_media_type, province=province)
+        shared_only = self.read_cache_shared_only
+        province = None if shared_only else self.read_cache_province(request)
+        cache_key = readcache.key(
+            "api", request.build_absolute_uri(), request.accepted_media_type, province=province, shared_only=shared_only
+        )
         hit = readcache.get(cache_key)
         if hit is None:
             self.read_cache_key, self.read_cache_scope = cache_key, province
@@ -264,6 +271,7 @@ class CachedReadMixin:
         national), kept until `expires`, and which throttles counted the request."""
         request._request.read_cache_answer = fastread.CachedAnswer(
             province=province,
+            shared_only=self.read_cache_shared_only,
             expires=expires,
             throttles=tuple(type(throttle) for throttle in self.get_throttles()),
             throttle_scope=getattr(self, "throttle_scope", None),
