@@ -136,7 +136,10 @@ def serve(request, key: tuple) -> HttpResponse | None:
     entry = _entries.get(key)
     if entry is None:
         return None
-    if auth.now() >= entry.valid_until or readcache.scope(province=entry.province, shared_only=entry.shared_only) != entry.scope:
+    if (
+        auth.now() >= entry.valid_until
+        or readcache.scope(province=entry.province, shared_only=entry.shared_only) != entry.scope
+    ):
         _drop(key, entry)
         return None
     if entry.throttles:

@@ -31,6 +31,7 @@ import hashlib
 import logging
 import secrets
 import threading
+import time
 
 from django.apps import apps
 from django.conf import settings
@@ -361,6 +362,39 @@ def province_of(*, province: str | None = None, district: str | None = None) -> 
 
 def get(cache_key: str | None):
     return None if cache_key is None else caches["reads"].get(cache_key)
+
+
+# One build of an entry at a time (issue 17): after a write, every worker asks for the same
+# renewed answers at once. With a cache shared by the workers (Redis), the first to miss builds
+# the entry and the others wait for it instead of building it again beside it, on the same cores.
+BUILD_SECONDS = 10  # the longest a build is waited for (its claim expires then)
+BUILD_POLL_SECONDS = 0.005
+
+
+def claim(cache_key: str) -> bool:
+    """True: the caller builds the entry and calls `release` when done (stored or not); False:
+    another process (or thread) is building it: `await_entry`."""
+    return caches["reads"].add(f"{cache_key}:building", 1, BUILD_SECONDS)
+
+
+def release(cache_key: str) -> None:
+    caches["reads"].delete(f"{cache_key}:building")
+
+
+def await_entry(cache_key: str):
+    """The entry being built elsewhere, once stored; None when that build ended without storing
+    it (an error) or took longer than BUILD_SECONDS: then the caller builds it itself. The entry
+    is keyed on the same stamps as the caller's request: it is the answer the caller would build."""
+    building = f"{cache_key}:building"
+    deadline = time.monotonic() + BUILD_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(BUILD_POLL_SECONDS)
+        found = caches["reads"].get_many([cache_key, building])
+        if cache_key in found:
+            return found[cache_key]
+        if building not in found:
+            return get(cache_key)
+    return None
 
 
 def put(cache_key: str | None, value, seconds: int | None = None) -> None:

@@ -254,6 +254,11 @@ class CachedReadMixin:
             "api", request.build_absolute_uri(), request.accepted_media_type, province=province, shared_only=shared_only
         )
         hit = readcache.get(cache_key)
+        if hit is None and cache_key is not None:
+            if readcache.claim(cache_key):
+                self.read_cache_claimed = cache_key  # released once stored, or at once if not stored
+            else:
+                hit = readcache.await_entry(cache_key)  # another worker builds it: its answer is ours
         if hit is None:
             self.read_cache_key, self.read_cache_scope = cache_key, province
             return
@@ -280,16 +285,23 @@ class CachedReadMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         cache_key = getattr(self, "read_cache_key", None)
+        claimed = self.__dict__.pop("read_cache_claimed", None)
         if cache_key is not None and response.status_code == 200 and isinstance(response, Response):
             province = self.read_cache_scope
 
             def store(rendered):
                 headers = [(name, rendered[name]) for name in CACHED_HEADERS if rendered.has_header(name)]
                 expires = auth.now() + readcache.timeout()
-                readcache.put(cache_key, (rendered.status_code, headers, rendered.content, expires))
+                try:
+                    readcache.put(cache_key, (rendered.status_code, headers, rendered.content, expires))
+                finally:
+                    if claimed is not None:
+                        readcache.release(claimed)
                 self.mark_cached_answer(request, province, expires)
 
             response.add_post_render_callback(store)
+        elif claimed is not None:
+            readcache.release(claimed)
         return response
 
 

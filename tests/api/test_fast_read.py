@@ -221,3 +221,60 @@ def test_a_province_write_renews_the_shared_stamp(quang_ninh, commit):
     after = readcache.stamps()
     assert after[readcache.SHARED] != before[readcache.SHARED]
     assert after["22"] != before.get("22", 0)
+
+
+# --- one build of an entry at a time (core.readcache.claim) ----------------------------------
+
+
+def _district_key(client) -> str:
+    """The read cache's key of the district detail, as the view builds it."""
+    return readcache.key("api", "http://testserver" + DISTRICT, "application/json", shared_only=True)
+
+
+def test_a_build_claims_the_entry_and_releases_it_once_stored(quang_ninh, analyst):
+    from django.core.cache import caches
+
+    client = token_client(analyst)
+    assert client.get(DISTRICT).status_code == 200
+    key = _district_key(client)
+    assert readcache.get(key)[2] == client.get(DISTRICT).content
+    assert caches["reads"].get(f"{key}:building") is None
+    # A refused answer is not stored, and its claim is released too.
+    assert client.get("/api/v1/districts/000/").status_code == 404
+    missing = readcache.key("api", "http://testserver/api/v1/districts/000/", "application/json", shared_only=True)
+    assert caches["reads"].get(f"{missing}:building") is None
+
+
+def test_a_request_waits_for_the_build_another_worker_claimed(quang_ninh, analyst, monkeypatch):
+    """Another worker is building the answer: the request serves that worker's entry once stored."""
+    import threading
+
+    client = token_client(analyst)
+    key = _district_key(client)
+    assert readcache.claim(key)  # the other worker's claim
+    theirs = b'{"built": "by the other worker"}'
+    stored = threading.Timer(0.05, lambda: readcache.put(key, (200, [("Content-Type", "application/json")], theirs, 0)))
+    stored.start()
+    try:
+        response = client.get(DISTRICT)
+    finally:
+        stored.join()
+    assert (response.status_code, response.content) == (200, theirs)
+
+
+def test_a_build_that_ends_without_an_entry_is_not_waited_for(quang_ninh, analyst, monkeypatch):
+    client = token_client(analyst)
+    key = _district_key(client)
+    assert readcache.claim(key)
+    assert not readcache.claim(key)  # held
+    readcache.release(key)  # the other worker's build failed
+    assert readcache.await_entry(key) is None
+    response = client.get(DISTRICT)
+    assert (response.status_code, response.json()["code"]) == (200, "193")
+
+
+def test_a_build_is_waited_for_at_most_build_seconds(quang_ninh, monkeypatch):
+    monkeypatch.setattr(readcache, "BUILD_SECONDS", 0.02)
+    key = readcache.key("anything")
+    assert readcache.claim(key)  # never released: its worker died
+    assert readcache.await_entry(key) is None
