@@ -88,7 +88,19 @@ def stamps() -> dict | None:
     return current
 
 
-def _read_stamps() -> list[tuple]:
+def scope_now(*, province: str | None = None, shared_only: bool = False) -> tuple | None:
+    """`scope()`, reading only the two stamps a national or shared-only answer depends on when
+    the request has not read them all yet (core.fastread's one query: fewer rows, less time)."""
+    memo = getattr(_request, "stamp", None)
+    if (memo is not None and memo is not _UNREAD) or (province is not None and not shared_only):
+        return scope(province=province, shared_only=shared_only)
+    ((data, shared),) = _read_stamps(_two_stamps_sql())
+    if data is None:
+        return None
+    return ("shared", shared or 0) if shared_only else ("all", data)
+
+
+def _read_stamps(sql: str | None = None) -> list[tuple]:
     """The stamps' rows. Plain SQL: read on every request, where building the ORM query would
     cost as much as running it.
 
@@ -107,16 +119,16 @@ def _read_stamps() -> list[tuple]:
     ):
         connection.health_check_done = True
         try:
-            return _query_stamps()
+            return _query_stamps(sql)
         except (InterfaceError, OperationalError):
             logger.warning("the database connection failed its first query; reconnecting", exc_info=True)
             connection.close()
-    return _query_stamps()
+    return _query_stamps(sql)
 
 
-def _query_stamps() -> list[tuple]:
+def _query_stamps(sql: str | None = None) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(_stamps_sql())
+        cursor.execute(sql or _stamps_sql())
         return cursor.fetchall()
 
 
@@ -130,6 +142,14 @@ def _stamps_sql() -> str:
     return (
         f"SELECT {_ALL}, stamp FROM {apps.get_model('reports.DataVersion')._meta.db_table} WHERE id = 1 "  # noqa: S608 (constants)
         f"UNION ALL SELECT province_id, stamp FROM {apps.get_model('reports.ProvinceVersion')._meta.db_table}"
+    )
+
+
+@functools.cache
+def _two_stamps_sql() -> str:
+    return (
+        f"SELECT (SELECT stamp FROM {apps.get_model('reports.DataVersion')._meta.db_table} WHERE id = 1), "  # noqa: S608 (constants)
+        f"(SELECT stamp FROM {apps.get_model('reports.ProvinceVersion')._meta.db_table} WHERE province_id = 0)"
     )
 
 

@@ -192,11 +192,11 @@ def test_the_stamps_reopen_a_connection_that_died_between_requests(quang_ninh, m
     failures = []
     real = readcache._query_stamps
 
-    def first_fails():
+    def first_fails(sql=None):
         if not failures:
             failures.append(1)
             raise OperationalError("server closed the connection unexpectedly")
-        return real()
+        return real(sql)
 
     expected = readcache.stamps()
     monkeypatch.setattr(readcache, "_query_stamps", first_fails)
@@ -278,3 +278,15 @@ def test_a_build_is_waited_for_at_most_build_seconds(quang_ninh, monkeypatch):
     key = readcache.key("anything")
     assert readcache.claim(key)  # never released: its worker died
     assert readcache.await_entry(key) is None
+
+
+def test_the_front_doors_narrow_stamp_read_agrees_with_the_full_one(quang_ninh, commit):
+    from districts.models import Province
+
+    scopes = ({"shared_only": True}, {}, {"province": "22"})
+    before = [readcache.scope_now(**kwargs) for kwargs in scopes]
+    assert before == [readcache.scope(**kwargs) for kwargs in scopes]
+    readcache.bump(provinces=[Province.objects.get(code="22").pk])  # the data of Quảng Ninh: not the shared stamp
+    after = [readcache.scope_now(**kwargs) for kwargs in scopes]
+    assert after == [readcache.scope(**kwargs) for kwargs in scopes]
+    assert [a == b for a, b in zip(before, after, strict=True)] == [True, False, False]
