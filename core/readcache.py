@@ -24,6 +24,15 @@ users and rights, the districts' layout, renew the shared stamp). An answer abou
 province (`key(..., province=code)`) is keyed on that province's stamp and the shared one,
 so a write in another province leaves it valid; national answers (`province=None`) are keyed
 on DataVersion's stamp, renewed by every write. All the stamps are read by one query a request.
+Provinces and districts (the districts' layout) are shared data: their writes renew the shared
+stamp, and their API answers are keyed on it alone (`shared_only`), so that no headcount,
+agency or merger written anywhere makes them miss.
+
+One build of an entry at a time (`claim`, `await_entry`): with a cache shared by the workers
+(Redis), the first worker to miss builds the entry while the others wait for it.
+
+core/fastread.py answers a client's repeated API request from the entry it was last given,
+before the middleware and DRF, with the same stamps checked (`scope_now`).
 """
 
 import functools

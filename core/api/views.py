@@ -212,6 +212,9 @@ class CachedReadMixin:
     cache only skips the queries and the rendering. The key is the absolute URL (pagination
     links are absolute) and the negotiated media type, under the current data stamp, day and
     language; no response depends on who asks once they may read it. Only 200s are kept.
+    The answer is marked on the request (`mark_cached_answer`): core.fastread may then give
+    it again to the same client, for the same request, before the stack runs, while the
+    stamps, the token's user and permissions it was checked with are unchanged.
     """
 
     # The filters (query parameters holding a province's or a district's code) that restrict
