@@ -290,3 +290,45 @@ def test_the_front_doors_narrow_stamp_read_agrees_with_the_full_one(quang_ninh, 
     after = [readcache.scope_now(**kwargs) for kwargs in scopes]
     assert after == [readcache.scope(**kwargs) for kwargs in scopes]
     assert [a == b for a, b in zip(before, after, strict=True)] == [True, False, False]
+
+
+def test_a_csv_detail_is_given_again_with_its_download_name(quang_ninh, analyst):
+    client = token_client(analyst)
+    detail = "/api/v1/agency-types/ban-to-chuc/"
+    answers = [client.get(detail, {"format": "csv"}) for _ in range(3)]
+    assert len(fastread._entries) == 1
+    assert answers[2].content == answers[0].content
+    assert headers(answers[2]) == headers(answers[0])
+    assert answers[2]["Content-Disposition"] == 'attachment; filename="agency-types-ban-to-chuc.csv"'
+    assert answers[2]["Content-Type"].startswith("text/csv")
+
+
+def test_head_requests_and_session_cookies_take_the_whole_stack(quang_ninh, analyst):
+    client = token_client(analyst)
+    client.get(DISTRICT)
+    client.get(DISTRICT)
+    assert len(fastread._entries) == 1
+    assert fastread.signature(_request(client, "HEAD")) is None
+    client.cookies["sessionid"] = "anything"
+    assert fastread.signature(_request(client, "GET")) is None
+    del client.cookies["sessionid"]
+    assert fastread.signature(_request(client, "GET")) is not None
+
+
+def _request(client, method):
+    from django.test import RequestFactory
+
+    environ = {"HTTP_AUTHORIZATION": client._credentials["HTTP_AUTHORIZATION"]}
+    if client.cookies:
+        environ["HTTP_COOKIE"] = "; ".join(f"{k}={v.value}" for k, v in client.cookies.items())
+    return RequestFactory().generic(method, DISTRICT, **environ)
+
+
+def test_at_most_max_entries_are_kept_the_oldest_first_out(quang_ninh, analyst, monkeypatch):
+    monkeypatch.setattr(fastread, "MAX_ENTRIES", 2)
+    client = token_client(analyst)
+    paths = ["/api/v1/districts/193/", "/api/v1/districts/", "/api/v1/provinces/22/"]
+    for path in paths:
+        client.get(path)
+        client.get(path)
+    assert [key[3] for key in fastread._entries] == paths[1:]
