@@ -225,6 +225,54 @@ def server_env(db_url: str, **extra: str) -> dict:
     }
 
 
+class Redis:
+    """A private redis-server for the run (no persistence), when one is installed and BENCH_REDIS
+    is not 0: the application's cache as deployed (REDIS_URL: config/env.py; the deploy check
+    refuses per-process memory), shared by the workers, so that one write costs one rebuild of
+    each answer it renews rather than one per worker. Without it, each worker keeps its own."""
+
+    def __init__(self):
+        self.proc = None
+        self.url = None
+        binary = shutil.which("redis-server")
+        if binary is None or os.environ.get("BENCH_REDIS") in ("0", "no", "false"):
+            return
+        port = free_port()
+        self.proc = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        self.url = f"redis://127.0.0.1:{port}/0"
+                        return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("redis-server did not answer")
+
+    def describe(self) -> str:
+        if self.url is None:
+            return "local memory, each worker its own (no redis-server, or BENCH_REDIS=0)"
+        version = subprocess.run([shutil.which("redis-server"), "--version"], capture_output=True, text=True).stdout
+        return f"Redis {version.split('v=')[1].split()[0]}, shared by the workers (a private redis-server)"
+
+    def env(self) -> dict:
+        return {} if self.url is None else {"REDIS_URL": self.url, "DJANGO_CACHE_KEY_PREFIX": "bench"}
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=30)
+            except ProcessLookupError:
+                pass
+            self.proc = None
+
+
 class Gunicorn:
     """2 sync workers: the same settings for the application, the floors and the hello app."""
 
@@ -609,11 +657,12 @@ def machine() -> str:
 
 
 def ratios(results: dict) -> dict:
-    """Per endpoint: uncached p95 / floor p95, and cached requests/s as a share of the hello app's."""
-    hello_rps = results["hello"]["rps"]
+    """Per endpoint: uncached p95 / floor p95, and cached requests/s as a share of the hello app's
+    (measured right before that endpoint in each run, when it was: the machine's load drifts)."""
     out = {}
     for key, stats in results["endpoints"].items():
         cached, uncached, floor = stats["cached"], stats["uncached"], stats["floor"]
+        hello_rps = stats.get("hello", results["hello"])["rps"]
         out[key] = {
             "uncached_over_floor_p95": divide(uncached["p95"], floor["p95"]),
             "cached_over_floor_p95": divide(cached["p95"], floor["p95"]),
@@ -689,10 +738,12 @@ def write_results(results: dict, path: Path) -> None:
         f"{results['analyse']}",
         "- Servers: gunicorn, 2 sync workers each, persistent database connections, DEBUG off: the application "
         "(cached), the application with `DJANGO_READ_CACHE_SECONDS=0` (uncached), the fair floors "
-        "(bench/floors.py) and a bare WSGI hello app",
+        "(bench/floors.py) and a bare WSGI hello app; the application's cache (throttles, read cache, cached "
+        f"auth): {results.get('cache', 'local memory, each worker its own')}",
         f"- Load: wrk on loopback, 2 threads, {results['connections']} keep-alive connections, "
         f"{results['seconds']} s per run, {results['reps']} interleaved runs per server and endpoint "
-        "(after a 1 s warm-up)",
+        "(after a 1 s warm-up); the hello app runs right before each endpoint's, and each endpoint's "
+        "“% of hello” is over those runs",
         "- Figures: median (min–max) over the runs; latencies in ms. Load: CPU use of the whole machine "
         "(both cores, every process, other users' included) during the run, median over the runs / highest "
         "1-minute loadavg seen",
@@ -738,7 +789,7 @@ def write_results(results: dict, path: Path) -> None:
         f"One request at a time on the uncached server (median of {ALONE_REQUESTS}, after one): what a miss costs "
         "a user when nothing queues.",
         "",
-        "| endpoint | uncached p95 / floor p95 | cached p95 / floor p95 | cached rps, % of hello | "
+        "| endpoint | uncached p95 / floor p95 | cached p95 / floor p95 | cached rps, % of hello (run beside it) | "
         "floor rps, % of hello | uncached, one request alone: p50 (max) |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
@@ -833,9 +884,12 @@ def main() -> None:
     token, session = credentials(DB)
     headers = {"api": {"Authorization": f"Token {token}"}, "page": {"Cookie": f"sessionid={session}"}}
 
+    redis = Redis()
+    results["cache"] = redis.describe()
+    log(f"cache: {results['cache']}")
     servers = {
-        "cached": Gunicorn("config.wsgi:application", server_env(DB)),
-        "uncached": Gunicorn("config.wsgi:application", server_env(DB, DJANGO_READ_CACHE_SECONDS="0")),
+        "cached": Gunicorn("config.wsgi:application", server_env(DB, **redis.env())),
+        "uncached": Gunicorn("config.wsgi:application", server_env(DB, DJANGO_READ_CACHE_SECONDS="0", **redis.env())),
         "floor": Gunicorn("bench.floors:app", server_env(DB)),
         "hello": Gunicorn("bench.hello:app", server_env(DB)),
     }
@@ -851,14 +905,17 @@ def main() -> None:
             if status != 200:
                 raise SystemExit(f"FAIL: {label} ({path}) answered {status}")
 
-        runs: dict = {key: {"cached": [], "uncached": [], "floor": []} for key, *_ in ENDPOINTS}
+        runs: dict = {key: {"cached": [], "uncached": [], "floor": [], "hello": []} for key, *_ in ENDPOINTS}
         hello_runs = []
         for rep in range(args.reps):
             log(f"run {rep + 1}/{args.reps}")
             if rep == 0:
                 wrk(servers["hello"].port, "/", {}, 1, args.connections)
-            hello_runs.append(wrk(servers["hello"].port, "/", {}, args.seconds, args.connections))
             for key, label, path, kind, floor_path, _api in ENDPOINTS:
+                # The hello app beside each endpoint: the "% of hello" ratios compare runs minutes
+                # apart no more, on a machine whose load drifts (others' test suites).
+                hello_runs.append(stat := wrk(servers["hello"].port, "/", {}, args.seconds, args.connections))
+                runs[key]["hello"].append(stat)
                 for server in ("cached", "uncached", "floor"):
                     port = servers[server].port
                     p, h = (floor_path, {}) if server == "floor" else (path, headers[kind])
@@ -901,6 +958,7 @@ def main() -> None:
     finally:
         for server in servers.values():
             server.stop()
+        redis.stop()
 
     results["background_after"] = background_load()
     log(f"background load, after the servers: {results['background_after']}")

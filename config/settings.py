@@ -55,6 +55,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an API answer the read cache gave this client is given again before any other
+    # middleware runs, while its data stamps, the token's user and permissions are unchanged
+    # (core/fastread.py; the whole stack below answers everything else).
+    "core.fastread.FastReadMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A strong ETag from the bytes of every GET answer (pages and API, each format and
     # language apart), and 304 for a matching If-None-Match. Before anything that changes the body.

@@ -14,6 +14,7 @@ time it was read, checked on every hit, whatever the cache backend does with its
 """
 
 import hashlib
+import threading
 import time
 
 from django.contrib.auth.backends import ModelBackend
@@ -23,17 +24,43 @@ from core import readcache
 
 AUTH_CACHE_SECONDS = 30
 
+# The oldest database read behind the user and permissions used by the current request (None:
+# none noted): core.fastread serves its answer again only while that read is fresh.
+_reads = threading.local()
+
+
+def now() -> float:
+    return time.time()
+
+
+def begin_reads() -> None:
+    _reads.oldest = None
+
+
+def oldest_read() -> float | None:
+    return getattr(_reads, "oldest", None)
+
+
+def _note(read_at: float) -> None:
+    oldest = getattr(_reads, "oldest", None)
+    _reads.oldest = read_at if oldest is None else min(oldest, read_at)
+
 
 def _fresh(hit):
     """The cached value, or None when absent or read from the database too long ago."""
     if hit is None:
         return None
     read_at, value = hit
-    return value if 0 <= time.time() - read_at <= AUTH_CACHE_SECONDS else None
+    if 0 <= now() - read_at <= AUTH_CACHE_SECONDS:
+        _note(read_at)
+        return value
+    return None
 
 
 def _keep(cache_key, value) -> None:
-    readcache.put(cache_key, (time.time(), value), seconds=AUTH_CACHE_SECONDS)
+    read_at = now()
+    _note(read_at)
+    readcache.put(cache_key, (read_at, value), seconds=AUTH_CACHE_SECONDS)
 
 
 class CachedPermissionsBackend(ModelBackend):

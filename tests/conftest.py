@@ -105,11 +105,15 @@ def _read_cache_where_committed(request, settings):
     does: there it would serve pages from before the test's own writes. It is on where writes
     commit: the browser tests (a live server) and the read-cache tests (@pytest.mark.read_cache,
     which run their writes' on-commit callbacks). Each test starts with it empty."""
+    from core import fastread
+
     caches["reads"].clear()
+    fastread.clear()
     if request.node.get_closest_marker("read_cache") is None and request.node.get_closest_marker("browser") is None:
         settings.READ_CACHE_SECONDS = 0
     yield
     caches["reads"].clear()
+    fastread.clear()
 
 
 # --- the browser, shared by every browser test (one Playwright instance per session) ---

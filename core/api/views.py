@@ -12,7 +12,7 @@ from rest_framework import exceptions, viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from core import readcache
+from core import auth, fastread, readcache
 from core.api.exceptions import PreconditionFailed, django_error_detail
 from core.api.filters import ALWAYS_ALLOWED, check_query
 from core.api.renderers import BOM, CSVRenderer
@@ -212,6 +212,9 @@ class CachedReadMixin:
     cache only skips the queries and the rendering. The key is the absolute URL (pagination
     links are absolute) and the negotiated media type, under the current data stamp, day and
     language; no response depends on who asks once they may read it. Only 200s are kept.
+    The answer is marked on the request (`mark_cached_answer`): core.fastread may then give
+    it again to the same client, for the same request, before the stack runs, while the
+    stamps, the token's user and permissions it was checked with are unchanged.
     """
 
     # The filters (query parameters holding a province's or a district's code) that restrict
@@ -221,6 +224,10 @@ class CachedReadMixin:
     read_cache_province_param: str | None = None
     read_cache_district_param: str | None = None
     read_cache_district_kwarg: str | None = None  # a detail addressed by a district's code
+    # The answers show the shared data only (the districts' layout: provinces and districts,
+    # whose writes renew the shared stamp): keyed on the shared stamp alone, so that no
+    # headcount, agency or merger written anywhere makes them miss.
+    read_cache_shared_only: bool = False
 
     def read_cache_province(self, request) -> str | None:
         """The code of the one province the answer shows; None: national (renewed by every write)."""
@@ -244,33 +251,60 @@ class CachedReadMixin:
         self.read_cache_key = None
         if request.method != "GET" or readcache.timeout() <= 0:
             return
+        shared_only = self.read_cache_shared_only
+        province = None if shared_only else self.read_cache_province(request)
         cache_key = readcache.key(
-            "api",
-            request.build_absolute_uri(),
-            request.accepted_media_type,
-            province=self.read_cache_province(request),
+            "api", request.build_absolute_uri(), request.accepted_media_type, province=province, shared_only=shared_only
         )
         hit = readcache.get(cache_key)
+        if hit is None and cache_key is not None:
+            if readcache.claim(cache_key):
+                self.read_cache_claimed = cache_key  # released once stored, or at once if not stored
+            else:
+                hit = readcache.await_entry(cache_key)  # another worker builds it: its answer is ours
         if hit is None:
-            self.read_cache_key = cache_key
+            self.read_cache_key, self.read_cache_scope = cache_key, province
             return
-        status_code, headers, content = hit
+        status_code, headers, content, *expires = hit  # (entries kept before issue 17 have no expiry)
         response = HttpResponse(content, status=status_code)
         for name, value in headers:
             response[name] = value
+        if expires:
+            self.mark_cached_answer(request, province, expires[0])
         # DRF's dispatch looks the handler up after initial(): answer with the stored response.
         self.get = lambda *args, **kwargs: response
+
+    def mark_cached_answer(self, request, province, expires) -> None:
+        """Tell core.fastread that this answer is the read cache's, about `province` (None:
+        national), kept until `expires`, and which throttles counted the request."""
+        request._request.read_cache_answer = fastread.CachedAnswer(
+            province=province,
+            shared_only=self.read_cache_shared_only,
+            expires=expires,
+            throttles=tuple(type(throttle) for throttle in self.get_throttles()),
+            throttle_scope=getattr(self, "throttle_scope", None),
+        )
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         cache_key = getattr(self, "read_cache_key", None)
+        claimed = self.__dict__.pop("read_cache_claimed", None)
         if cache_key is not None and response.status_code == 200 and isinstance(response, Response):
+            province = self.read_cache_scope
 
             def store(rendered):
                 headers = [(name, rendered[name]) for name in CACHED_HEADERS if rendered.has_header(name)]
-                readcache.put(cache_key, (rendered.status_code, headers, rendered.content))
+                expires = auth.now() + readcache.timeout()
+                try:
+                    readcache.put(cache_key, (rendered.status_code, headers, rendered.content, expires))
+                finally:
+                    if claimed is not None:
+                        readcache.release(claimed)
+                self.mark_cached_answer(request, province, expires)
 
             response.add_post_render_callback(store)
+        elif claimed is not None:
+            readcache.release(claimed)
         return response
 
 

@@ -14,6 +14,7 @@ from districts.selectors import district_list
 
 
 class ProvinceViewSet(ReadOnlyViewSet):
+    read_cache_shared_only = True  # provinces' writes renew the shared stamp (core.readcache)
     queryset = Province.objects.order_by("code")
     serializer_class = ProvinceSerializer
     brief_serializer_class = BriefProvinceSerializer
@@ -26,8 +27,7 @@ class ProvinceViewSet(ReadOnlyViewSet):
 class DistrictViewSet(HistoryMixin, ReadOnlyViewSet):
     """District-level units, looked up by GSO code: /api/v1/districts/193/."""
 
-    read_cache_province_param = "province"  # DistrictFilterSet: one province's districts
-    read_cache_district_kwarg = "code"  # a district and its history
+    read_cache_shared_only = True  # districts' writes renew the shared stamp (core.readcache)
 
     queryset = district_list().order_by("code")
     serializer_class = DistrictSerializer

@@ -148,3 +148,28 @@ def test_a_new_district_is_mapped_to_its_province(elsewhere, commit):
     with commit():
         DistrictFactory(province=elsewhere.district.province, code="99902")
     assert readcache.province_of(district="99902") == "S99"
+
+
+def test_the_districts_layout_is_kept_through_data_writes_and_renewed_by_its_own(
+    quang_ninh, editor, analyst, django_assert_num_queries, commit
+):
+    """Provinces and districts show the shared data only: a headcount written in the district
+    leaves them cached; a change to a district (or a province) renews them."""
+    from districts.models import District
+
+    client = token_client(analyst)
+    _settle()
+    paths = ["/api/v1/districts/193/", "/api/v1/districts/", "/api/v1/provinces/22/"]
+    bodies = [client.get(path).content for path in paths]
+    with commit():
+        record(editor, Agency.objects.get(pk=7), 40)
+    for path, body in zip(paths, bodies, strict=True):
+        with django_assert_num_queries(1):  # a hit: only the stamps are read
+            assert client.get(path).content == body, path
+    with commit():
+        district = District.objects.get(code="193")
+        district.name = "Hạ Long Mới"
+        district.save()
+    assert client.get("/api/v1/districts/193/").json()["short_name"] == "Hạ Long Mới"
+    listed = client.get("/api/v1/districts/").json()["results"]  # the same request as above
+    assert next(d for d in listed if d["code"] == "193")["short_name"] == "Hạ Long Mới"

@@ -96,6 +96,14 @@ def test_ratios_and_targets():
     assert met["district detail cached, % of bare-WSGI req/s"] == ("25.0%", False)
 
 
+def test_the_share_of_hello_is_over_the_hello_runs_beside_the_endpoint():
+    """The hello app runs right before each endpoint: its share is over those runs when they exist."""
+    data = results()
+    data["endpoints"]["district"]["hello"] = server(2, 1000)
+    assert run.ratios(data)["district"]["cached_pct_of_hello_rps"] == 50.0  # 500 / 1000, not / 2000
+    assert run.ratios(data)["mergers"]["cached_pct_of_hello_rps"] == 25.0  # no runs beside it: the overall hello
+
+
 def test_results_tables(tmp_path: Path):
     out = tmp_path / "RESULTS.md"
     run.write_results(results(), out)
