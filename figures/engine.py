@@ -35,7 +35,7 @@ There is no second copy of these rules (no summary table): everything is compute
 agencies and their records by the queries below, a fixed number per report. tests/oracle.py
 recomputes every figure in plain Python and tests/figures compare the two. Where a figure is
 assembled a faster way than its definition reads (`district_days` sums `agency_day_rows` in
-one statement; `merger_derived` computes in Python what derives from `merger_figures`),
+one statement, each record read once; `merger_derived` computes in Python what derives from `merger_figures`),
 tests/figures/test_fast_paths.py checks the two against each other on varied data.
 """
 
@@ -236,6 +236,53 @@ def agency_day_rows(day: datetime.date, measure: str, district_ids: Sequence[int
     )
 
 
+# A record's source, in three classes: real and official, real and published (the articles),
+# not real (demo, synthetic: `is_official` is false). `_record_packed_on` packs it with the figure.
+OFFICIAL_CLASS, PUBLISHED_CLASS, DEMO_CLASS = 0, 1, 2
+_PACK = 4
+
+
+def _record_packed_on(*, agency_ref, on, measure: str, strictly_before: bool = False) -> Subquery:
+    """`headcount_on` and the class of that record's source, read by one index lookup instead of
+    two: `measure` × 4 plus the class (`record_kind_on`'s kind, by the `_demo_kind_q` rule); NULL
+    when the agency has no record then or the record lacks `measure`. Figures are never negative
+    (a database constraint), so `unpack` gives both back (and `value / 4`, `value % 4` in SQL)."""
+    kind_class = Case(
+        When(source_kind=SourceKind.PUBLISHED, then=Value(PUBLISHED_CLASS)),
+        When(_demo_kind_q("source_kind"), then=Value(DEMO_CLASS)),
+        default=Value(OFFICIAL_CLASS),
+        output_field=IntegerField(),
+    )
+    return Subquery(
+        _record_on(agency_ref, on, strictly_before=strictly_before)
+        .annotate(_packed=F(measure_field(measure)) * _PACK + kind_class)
+        .values("_packed")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def unpack(packed: int | None) -> tuple[int | None, int | None]:
+    """(figure, source class) from `_record_packed_on`'s value; (None, None) for NULL."""
+    return (None, None) if packed is None else divmod(packed, _PACK)
+
+
+def _packed_day_rows(day: datetime.date, measure: str, district_ids: Sequence[int]):
+    """`agency_day_rows` with the figure and its source's class packed in one column (`_packed`,
+    see `_record_packed_on`): (district id, day, counted in the quota, packed). What
+    `_district_parts` sums; tests/figures/test_fast_paths.py checks its sums against the rows."""
+    return (
+        Agency.objects.filter(valid_on_q(day), district_id__in=district_ids)
+        .annotate(
+            _district=F("district_id"),
+            _on=Value(day, output_field=DateField()),
+            _counted=ExpressionWrapper(IN_QUOTA, output_field=BooleanField()),
+            _packed=_record_packed_on(agency_ref=OuterRef("pk"), on=day, measure=measure),
+        )
+        .order_by()
+        .values_list("_district", "_on", "_counted", "_packed")
+    )
+
+
 def _missing_parts(day: datetime.date, measure: str, district_ids: Sequence[int]):
     """The counted agencies without a `measure` on `day`."""
     return (
@@ -280,14 +327,15 @@ def _fenced(sql: str) -> str:
 
 def _district_parts(days: Sequence[datetime.date], measure: str, district_ids: Sequence[int]) -> list[tuple]:
     """(district id, day, agencies, counted, known, total, demo) per district with active
-    agencies on each day: `agency_day_rows` summed by district. One query."""
-    rows_sql, params = _for_days(lambda day: agency_day_rows(day, measure, district_ids), days)
+    agencies on each day: `agency_day_rows` summed by district, each agency's record read once
+    (`_packed_day_rows`). One query."""
+    rows_sql, params = _for_days(lambda day: _packed_day_rows(day, measure, district_ids), days)
     sql = (
         'SELECT "_district", "_on", COUNT(*), '
         'SUM(CASE WHEN "_counted" THEN 1 ELSE 0 END), '
-        'SUM(CASE WHEN "_counted" AND "_hc" IS NOT NULL THEN 1 ELSE 0 END), '
-        'SUM(CASE WHEN "_counted" THEN "_hc" END), '
-        'MAX(CASE WHEN "_counted" AND "_demo" THEN 1 ELSE 0 END) '
+        'SUM(CASE WHEN "_counted" AND "_packed" IS NOT NULL THEN 1 ELSE 0 END), '
+        f'SUM(CASE WHEN "_counted" THEN "_packed" / {_PACK} END), '
+        f'MAX(CASE WHEN "_counted" AND "_packed" %% {_PACK} = {DEMO_CLASS} THEN 1 ELSE 0 END) '  # %%: a % in SQL
         f'FROM {_fenced(rows_sql)} AS "_rows" GROUP BY "_district", "_on"'
     )
     with connection.cursor() as cursor:
@@ -799,25 +847,68 @@ def _sum_with_data(values: list[int]) -> int | None:
     return sum(values) if values else None
 
 
-def _figures_published() -> dict:
-    """Annotation (on top of `merger_figures`): its dates and number, or a record its figures
-    sum, come from a published source."""
-    effective = Coalesce(OuterRef(OuterRef("effective_on")), Value(FAR_FUTURE, output_field=DateField()))
-    sources = Agency.objects.filter(IN_QUOTA, absorbing_mergers=OuterRef("pk"))
-    before_published = Exists(
-        sources.annotate(_kind=record_kind_on(agency_ref=OuterRef("pk"), on=effective, strictly_before=True)).filter(
-            _kind=SourceKind.PUBLISHED
-        )
+def figures_published(
+    *, source_kind: str, headcount_before, before_published: bool, headcount_after, after_kind
+) -> bool:
+    """Whether a merger's figures come (partly) from a published source: its dates and number,
+    or a record a figure shown sums (`merger_derived`'s demo rule, for the published kind)."""
+    return (
+        source_kind == SourceKind.PUBLISHED
+        or (headcount_before is not None and before_published)
+        or (headcount_after is not None and after_kind == SourceKind.PUBLISHED)
     )
-    return {
-        "before_published": before_published,
-        "figures_published": ExpressionWrapper(
-            Q(source_kind=SourceKind.PUBLISHED)
-            | Q(headcount_before__isnull=False, before_published=True)
-            | Q(headcount_after__isnull=False, after_kind=SourceKind.PUBLISHED),
-            output_field=BooleanField(),
-        ),
-    }
+
+
+# A source class's representative kind, for the rules that read a kind (`merger_derived`).
+_CLASS_KIND = {OFFICIAL_CLASS: SourceKind.OFFICIAL, PUBLISHED_CLASS: SourceKind.PUBLISHED, DEMO_CLASS: SourceKind.DEMO}
+
+
+def completed_merger_rows(mergers, measure: str = "authorised") -> list[tuple]:
+    """Each merger of `mergers` (a queryset) as (merger id, programme id, district code, source kind,
+    headcount before, headcount after, sources, figures demo, figures published, effective on),
+    ordered by district code: `merger_figures` with `merger_derived`'s demo and
+    `figures_published`, each agency's record in force read by one index lookup
+    (`_record_packed_on`) and summed here by `complete_sum`. Two queries, whatever the number
+    of mergers; tests/figures/test_fast_paths.py checks them against `merger_figures`."""
+    before_day = Coalesce(OuterRef("merger__effective_on"), Value(FAR_FUTURE, output_field=DateField()))
+    sources: dict[int, list] = {}
+    for merger_id, counted, packed in (
+        Merger.source_agencies.through.objects.filter(merger__in=mergers.values("pk"))
+        .annotate(
+            _packed=_record_packed_on(
+                agency_ref=OuterRef("agency_id"), on=before_day, measure=measure, strictly_before=True
+            )
+        )
+        .values_list("merger_id", "agency__agency_type__in_district_quota", "_packed")
+    ):
+        sources.setdefault(merger_id, []).append((counted, packed))
+    rows = mergers.annotate(
+        _after=_record_packed_on(agency_ref=OuterRef("result_agency"), on=OuterRef("effective_on"), measure=measure)
+    ).values_list("pk", "programme_id", "district__code", "source_kind", "effective_on", "_after")
+    out = []
+    for pk, programme_id, code, kind, effective_on, after_packed in rows.order_by("district__code"):
+        merger_sources = sources.get(pk, [])
+        counted = [unpack(packed) for in_quota, packed in merger_sources if in_quota]
+        known = [(value, cls) for value, cls in counted if value is not None]
+        before = complete_sum(sum(value for value, _ in known), len(counted), len(known))
+        after, after_class = unpack(after_packed)
+        after_kind = _CLASS_KIND.get(after_class)
+        demo = merger_derived(
+            headcount_before=before,
+            headcount_after=after,
+            source_kind=kind,
+            before_demo=any(cls == DEMO_CLASS for _, cls in known),
+            after_kind=after_kind,
+        ).figures_demo
+        published = figures_published(
+            source_kind=kind,
+            headcount_before=before,
+            before_published=any(cls == PUBLISHED_CLASS for _, cls in known),
+            headcount_after=after,
+            after_kind=after_kind,
+        )
+        out.append((pk, programme_id, code, kind, before, after, len(merger_sources), demo, published, effective_on))
+    return out
 
 
 def published_in_force(aggregates, *, as_of, change_dates) -> object | None:
@@ -858,43 +949,17 @@ def programme_figures(
     """Each programme's completion (x of the districts active on `as_of`), and the staff
     reduction and focal points removed by all its mergers completed by then; for a province,
     the figures of a published aggregate in force on `as_of` instead where it gives them
-    (`published_in_force`). Three queries (two for every province at once), and one more
+    (`published_in_force`). Four queries (three for every province at once), and one more
     without the `programmes_ordered()` a page has read already."""
     in_scope = District.objects.all() if province is None else District.objects.filter(province=province)
     districts = list(in_scope.order_by("code").only("code", "established_on", "dissolved_on"))
     active_codes = [d.code for d in districts if d.is_active_on(as_of)]
     # Results count every merger completed by then, in a district since dissolved too (Hoành
     # Bồ's mergers removed focal points); completion counts the districts active on the date.
-    rows = (
-        Merger.objects.filter(status=MergerStatus.COMPLETED, effective_on__lte=as_of, district__in=in_scope)
-        .annotate(**merger_figures(measure))
-        .annotate(**_figures_published())
-        .order_by("district__code")
-        .values_list(
-            "programme_id",
-            "district__code",
-            "source_kind",
-            "headcount_before",
-            "headcount_after",
-            "sources_count",
-            "before_demo",
-            "after_kind",
-            "figures_published",
-            "effective_on",
-        )
-    )
+    completed = Merger.objects.filter(status=MergerStatus.COMPLETED, effective_on__lte=as_of, district__in=in_scope)
     by_programme: dict[int, list[tuple]] = {}
-    for programme_id, code, kind, before, after, sources, before_demo, after_kind, published, effective_on in rows:
-        demo = merger_derived(
-            headcount_before=before,
-            headcount_after=after,
-            source_kind=kind,
-            before_demo=before_demo,
-            after_kind=after_kind,
-        ).figures_demo
-        by_programme.setdefault(programme_id, []).append(
-            (code, kind, before, after, sources, demo, published, effective_on)
-        )
+    for _pk, programme_id, *merger in completed_merger_rows(completed, measure):
+        by_programme.setdefault(programme_id, []).append(tuple(merger))
     aggregates: dict[int, list] = {}
     if province is not None:
         for aggregate in PublishedAggregate.objects.filter(province=province, on__lte=as_of).select_related("decision"):

@@ -254,8 +254,10 @@ def test_report_access(quang_ninh, path, anon_client, nobody, nobody_client, lea
 @pytest.mark.parametrize(
     ("path", "params", "queries"),
     [
-        # + the district tier on the date (issue 14: one query while it exists).
-        (PROGRESS, {"as_of": "2017-09-27"}, 4),
+        # The active districts, the mergers' sources with their records in force, the mergers
+        # with their results', the programmes; + the district tier on the date (issue 14: one
+        # query while it exists).
+        (PROGRESS, {"as_of": "2017-09-27"}, 5),
         # The province, the districts, then one query for all their figures on both dates; the tier.
         (STAFFING, {"baseline": "2015-11-30", "as_of": "2020-06-01", "province": "22"}, 4),
         (STAFFING, {"as_of": "2020-06-01"}, 4),
@@ -269,19 +271,20 @@ def test_reports_are_computed_in_a_few_queries(client, path, params, queries, dj
 
 def test_the_national_reports_cost_the_same_queries_with_14_and_140_districts(client, django_assert_num_queries):
     """Issue 17: the national staffing report sums every district in one statement, and the
-    progress report every completed merger in one: ten times the districts, the same queries."""
+    progress report every completed merger in two (their sources, then the mergers): ten times
+    the districts, the same queries."""
     from tests.reports.test_views import _add_districts
 
     staffing = {"baseline": "2015-11-30", "as_of": "2019-06-01"}  # the districts, their figures, the tier
-    progress = {"as_of": "2019-06-01"}  # the active districts, the mergers, the programmes, the tier
+    progress = {"as_of": "2019-06-01"}  # the districts, the sources, the mergers, the programmes, the tier
     with django_assert_num_queries(3 + 3):
         small = client.get(STAFFING, staffing).json()
-    with django_assert_num_queries(3 + 4):
+    with django_assert_num_queries(3 + 5):
         assert client.get(PROGRESS, progress).status_code == 200
     _add_districts(126)
     with django_assert_num_queries(3 + 3):
         large = client.get(STAFFING, staffing).json()
-    with django_assert_num_queries(3 + 4):
+    with django_assert_num_queries(3 + 5):
         programmes = client.get(PROGRESS, progress).json()["programmes"]
     assert (len(small["districts"]), len(large["districts"])) == (14, 140)
     # Each new district: two agencies of 5 (demo) at the baseline, merged into one of 8 in 2018.

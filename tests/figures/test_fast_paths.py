@@ -21,6 +21,7 @@ from core.api.pagination import KeysFirstPaginator
 from figures.engine import (
     agency_day_rows,
     complete_sum,
+    completed_merger_rows,
     district_days,
     is_official,
     merger_derived,
@@ -28,7 +29,7 @@ from figures.engine import (
 )
 from figures.selectors import merger_list
 from mergers.choices import SourceKind
-from mergers.models import Merger
+from mergers.models import HeadcountRecord, Merger
 from tests.factories import AgencyFactory, AgencyTypeFactory, DistrictFactory, HeadcountFactory
 
 D = datetime.date
@@ -188,3 +189,54 @@ def test_the_tiers_figures_day_is_the_default_as_of(quang_ninh, day):
     province = Province.objects.get(code="22")
     assert district_tier(province, day).figures_on == tier_default_as_of(province, day)
     assert tier_default_as_of(province, day) == (day if day < D(2025, 7, 1) else D(2025, 6, 30))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("measure", ["authorised", "actual"])
+def test_completed_merger_rows_equal_the_merger_figures(quang_ninh, measure):
+    """`completed_merger_rows` (the progress report's: each record read once, summed in Python)
+    against the lists' SQL (`merger_figures` and `merger_derived`) and the oracle's published
+    rule, on the seed with a source's record made published, one made demo and one removed."""
+    from tests.oracle import World
+
+    completed = Merger.objects.filter(status="completed").order_by("district__code", "pk")
+    counted = [
+        m
+        for m in completed
+        if m.source_agencies.filter(agency_type__in_district_quota=True, headcounts__isnull=False).distinct().count()
+        >= 2
+    ]
+    assert len(counted) >= 3
+    records = [
+        HeadcountRecord.objects.filter(agency__in=m.source_agencies.filter(agency_type__in_district_quota=True))
+        .filter(as_of__lt=m.effective_on)
+        .latest("as_of")
+        for m in counted[:3]
+    ]
+    HeadcountRecord.objects.filter(pk=records[0].pk).update(source_kind=SourceKind.PUBLISHED)
+    HeadcountRecord.objects.filter(pk=records[1].pk).update(source_kind=SourceKind.DEMO)
+    HeadcountRecord.objects.filter(pk=records[2].pk).delete()
+
+    rows = completed_merger_rows(completed, measure)
+    assert len(rows) == completed.count() > 40
+    assert [row[2] for row in rows] == sorted(row[2] for row in rows)  # by district code
+    by_list = {m.pk: m for m in merger_list(measure=measure)}
+    world = World()
+    seen = {"demo": 0, "published": 0, "before missing": 0}
+    for pk, programme_id, code, kind, before, after, sources, demo, published, effective_on in rows:
+        merger, expected = by_list[pk], world.merger(pk, measure)
+        assert (programme_id, code, kind, effective_on) == (
+            merger.programme_id, merger.district.code, merger.source_kind, merger.effective_on
+        )  # fmt: skip
+        assert (before, after, sources, demo) == (
+            merger.headcount_before, merger.headcount_after, merger.sources_count, merger.figures_demo
+        )  # fmt: skip
+        assert (before, after, demo) == (expected["headcount_before"], expected["headcount_after"], expected["demo"])
+        assert published == world.mergers[pk]["_published"]
+        seen["demo"] += demo
+        seen["published"] += published
+        seen["before missing"] += before is None
+    if measure == "authorised":  # the cases the edits made are there
+        assert all(seen.values()), seen
+    else:  # the seed has no actual figures
+        assert seen["before missing"] == len(rows)
