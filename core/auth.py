@@ -18,6 +18,8 @@ import threading
 import time
 
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 from rest_framework.authentication import TokenAuthentication
 
 from core import readcache
@@ -64,6 +66,17 @@ def _keep(cache_key, value) -> None:
 
 
 class CachedPermissionsBackend(ModelBackend):
+    def permissions_from_db(self, user_obj) -> set[str]:
+        """ModelBackend's permissions of an active user (their own and their groups'), in one
+        query rather than two: every uncached API request reads them
+        (tests/api/test_access.py compares them with ModelBackend's)."""
+        if user_obj.is_superuser:
+            permissions = Permission.objects.all()
+        else:
+            permissions = Permission.objects.filter(Q(user=user_obj) | Q(group__user=user_obj))
+        rows = permissions.values_list("content_type__app_label", "codename").order_by()
+        return {f"{app_label}.{codename}" for app_label, codename in rows}
+
     def get_all_permissions(self, user_obj, obj=None):
         if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
             return super().get_all_permissions(user_obj, obj)
@@ -71,7 +84,7 @@ class CachedPermissionsBackend(ModelBackend):
             key = readcache.key("permissions", user_obj.pk, user_obj.is_superuser, shared_only=True)
             permissions = _fresh(readcache.get(key))
             if permissions is None:
-                permissions = super().get_all_permissions(user_obj)
+                permissions = self.permissions_from_db(user_obj)
                 _keep(key, permissions)
             user_obj._perm_cache = permissions
         return user_obj._perm_cache

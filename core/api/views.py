@@ -136,7 +136,9 @@ class CSVHeaderMixin:
 
     def get_renderer_context(self):
         context = super().get_renderer_context()
-        if getattr(self, "action", None) in ("list", "retrieve"):
+        # Only CSV reads the header: a JSON answer builds no serializer for it.
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if getattr(self, "action", None) in ("list", "retrieve") and getattr(renderer, "format", None) == "csv":
             context["header"] = [name for name, f in self.get_serializer().fields.items() if not f.write_only]
         return context
 

@@ -138,5 +138,5 @@ def test_merger_list_as_lists_gives_the_same_sources_and_stages(django_assert_nu
     services.merger_advance(user=SYSTEM, merger=merger, status=MergerStatus.APPROVED, on=D(2017, 2, 1))
     with django_assert_num_queries(3):
         m = selectors.merger_list(as_lists=True).get(pk=merger.pk)
-        assert m.source_list == [a, b]
+        assert [(s.pk, str(s)) for s in m.source_list] == [(a.pk, str(a)), (b.pk, str(b))]
         assert [s.status for s in m.stage_list] == ["planned", "approved"]
