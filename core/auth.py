@@ -3,8 +3,9 @@
 Django's ModelBackend, with each user's permissions kept in the read cache.
 
 Every API request checks model permissions, and ModelBackend reads them with two joins per
-request. They are kept under the shared data's stamp (core.readcache), which also changes
-when a group's permissions or a user's groups or permissions change, so a revoked right is
+request (here one query, when the cache misses or is off: `permissions_from_db`). They are
+kept under the shared data's stamp (core.readcache), which also changes when a group's
+permissions or a user's groups or permissions change, so a revoked right is
 refused on the very next request, as without the cache.
 
 Whatever happens outside the application (QuerySet.update(is_active=False), a row deleted in

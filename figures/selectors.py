@@ -221,29 +221,69 @@ def set_source_lists(mergers: list[Merger]) -> None:
         merger.source_list = by_merger[merger.pk]
 
 
-_SOURCE_ROWS_CLASSES: dict[type, type] = {}
+class StageRow:
+    """A merger's stage as the API shows it (MergerStageSerializer's columns), without a model
+    instance. `serializable_value` is the one Model method DRF reads (for `decision`'s id)."""
+
+    __slots__ = ("status", "on", "note", "decision_id", "skipped", "skip_reason")
+
+    def __init__(self, status, on, note, decision_id, skipped, skip_reason):
+        self.status, self.on, self.note = status, on, note
+        self.decision_id, self.skipped, self.skip_reason = decision_id, skipped, skip_reason
+
+    def serializable_value(self, field_name: str):
+        return self.decision_id if field_name == "decision" else getattr(self, field_name)
 
 
-def _with_source_rows(iterable_class: type) -> type:
-    """`iterable_class` that sets `source_list` (`set_source_lists`) on the mergers it reads: on
-    all of them at once, or on each chunk of `iterator(chunk_size=...)` (the CSV's 500 rows)."""
-    if iterable_class not in _SOURCE_ROWS_CLASSES:
+STAGE_ROW_COLUMNS = ("status", "on", "note", "decision_id", "skipped", "skip_reason")
 
-        class WithSourceRows(iterable_class):
+
+def set_stage_lists(mergers: list[Merger]) -> None:
+    """`stage_list` on each merger: its stages by date (then id), as `StageRow` (one query)."""
+    by_merger = {merger.pk: [] for merger in mergers}
+    if not by_merger:
+        return
+    rows = (
+        MergerStage.objects.filter(merger_id__in=list(by_merger))
+        .order_by("on", "id")
+        .values_list("merger_id", *STAGE_ROW_COLUMNS)
+    )
+    for merger_id, *columns in rows:
+        by_merger[merger_id].append(StageRow(*columns))
+    for merger in mergers:
+        merger.stage_list = by_merger[merger.pk]
+
+
+def set_lists(mergers: list[Merger]) -> None:
+    if mergers:
+        set_source_lists(mergers)
+        set_stage_lists(mergers)
+
+
+_LISTS_CLASSES: dict[type, type] = {}
+
+
+def _with_lists(iterable_class: type) -> type:
+    """`iterable_class` that sets `source_list` and `stage_list` (`set_lists`: two queries) on
+    the mergers it reads: on all of them at once, or on each chunk of `iterator(chunk_size=...)`
+    (the CSV's 500 rows)."""
+    if iterable_class not in _LISTS_CLASSES:
+
+        class WithLists(iterable_class):
             def __iter__(self):
                 size = self.chunk_size if self.chunked_fetch else None
                 chunk = []
                 for merger in super().__iter__():
                     chunk.append(merger)
                     if size is not None and len(chunk) >= size:
-                        set_source_lists(chunk)
+                        set_lists(chunk)
                         yield from chunk
                         chunk = []
-                set_source_lists(chunk)
+                set_lists(chunk)
                 yield from chunk
 
-        _SOURCE_ROWS_CLASSES[iterable_class] = WithSourceRows
-    return _SOURCE_ROWS_CLASSES[iterable_class]
+        _LISTS_CLASSES[iterable_class] = WithLists
+    return _LISTS_CLASSES[iterable_class]
 
 
 _MERGER_LISTS: dict[tuple[str, bool], QuerySet[Merger]] = {}
@@ -269,20 +309,16 @@ def build_merger_list(*, measure: str = "authorised", as_lists: bool = False) ->
 
     With `as_lists` (the API), what the API shows and nothing more: the sources and stages
     as plain lists in `source_list` and `stage_list` rather than through the related managers
-    (no manager and queryset clone per merger), sources with their id and name, stages with
-    the columns the API shows, and only the related rows the API names.
+    (no manager and queryset clone per merger), as rows rather than model instances
+    (`SourceAgency`, `StageRow`: one query each, as prefetching them was), and only the
+    columns the API names of the related rows.
     """
     if as_lists:
-        stages = MergerStage.objects.only(
-            "id", "merger_id", "status", "on", "note", "decision_id", "skipped", "skip_reason"
-        ).order_by("on", "id")
-        queryset = (
-            Merger.objects.select_related("programme", "district", "result_agency", "decision")
-            .only(*MERGER_API_COLUMNS)
-            .prefetch_related(Prefetch("stages", queryset=stages, to_attr="stage_list"))
+        queryset = Merger.objects.select_related("programme", "district", "result_agency", "decision").only(
+            *MERGER_API_COLUMNS
         )
         queryset = with_merger_figures(queryset, measure)
-        queryset._iterable_class = _with_source_rows(queryset._iterable_class)
+        queryset._iterable_class = _with_lists(queryset._iterable_class)
         return queryset
     else:
         sources = Agency.objects.select_related("agency_type").order_by("pk")

@@ -1,6 +1,6 @@
-"""MergerSerializer and HeadcountSerializer build their JSON directly; DRF's generic walk over
-their fields is the reference they must equal, for every merger and headcount record of the
-shipped data, in both languages, with and without a request (absolute URLs or paths)."""
+"""MergerSerializer, HeadcountSerializer and DistrictSerializer build their JSON directly; DRF's generic walk over
+their fields is the reference they must equal, for every merger, headcount record and district of
+the shipped data, in both languages, with and without a request (absolute URLs or paths)."""
 
 import datetime
 
@@ -11,13 +11,15 @@ from rest_framework.test import APIRequestFactory
 
 from core.actors import SYSTEM
 from core.api.representations import keep_fields
+from districts.api.serializers import DistrictSerializer
 from districts.models import District
+from districts.selectors import district_list
 from figures.selectors import SourceAgency, headcount_rows, merger_list
 from mergers import services
 from mergers.choices import MergerStatus
 from mergers.models import Agency, HeadcountRecord, Merger
 from registry.api.serializers import HeadcountSerializer, MergerSerializer
-from tests.factories import AgencyFactory, AgencyTypeFactory, ProgrammeFactory
+from tests.factories import AgencyFactory, AgencyTypeFactory, DistrictFactory, ProgrammeFactory
 
 D = datetime.date
 
@@ -114,3 +116,19 @@ def test_a_headcounts_direct_representation_is_drfs(quang_ninh, language, with_r
             assert serializer.data == serializer.represent_generic(record)
             assert list(serializer.data) == [name for name, f in serializer.fields.items() if not f.write_only]
         assert many == [HeadcountSerializer(r, context=context).represent_generic(r) for r in records]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("with_request", [True, False])
+def test_a_districts_direct_representation_is_drfs(quang_ninh, language, with_request):
+    DistrictFactory(established_on=None, dissolved_on=None)  # the fixture's all ended on 2025-07-01
+    districts = list(district_list().order_by("code"))
+    assert len(districts) == District.objects.count() == 15
+    assert {d.successor is None for d in districts} == {True, False}
+    assert {d.dissolved_on is None for d in districts} == {True, False}
+    context = {"request": _request("/api/v1/districts/") if with_request else None}
+    with translation.override(language):
+        for district in districts:
+            serializer = DistrictSerializer(district, context=context)
+            assert serializer.data == serializer.represent_generic(district)
+            assert list(serializer.data) == list(serializer.fields)
