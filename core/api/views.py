@@ -323,3 +323,11 @@ class ReadOnlyViewSet(
     NetBox-style representations (`brief_serializer_class` for `?brief=1`), CSV and ETags."""
 
     brief_serializer_class = None
+
+    def filter_queryset(self, queryset):
+        # A detail asked for without any parameter: the FilterSet would validate an empty form
+        # and filter nothing, and no ordering changes which one object is found. With any
+        # parameter (q, ordering ...) the filters run, as they always did.
+        if getattr(self, "action", None) == "retrieve" and not self.request.query_params:
+            return queryset
+        return super().filter_queryset(queryset)
