@@ -136,7 +136,9 @@ class CSVHeaderMixin:
 
     def get_renderer_context(self):
         context = super().get_renderer_context()
-        if getattr(self, "action", None) in ("list", "retrieve"):
+        # Only CSV reads the header: a JSON answer builds no serializer for it.
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if getattr(self, "action", None) in ("list", "retrieve") and getattr(renderer, "format", None) == "csv":
             context["header"] = [name for name, f in self.get_serializer().fields.items() if not f.write_only]
         return context
 
@@ -321,3 +323,11 @@ class ReadOnlyViewSet(
     NetBox-style representations (`brief_serializer_class` for `?brief=1`), CSV and ETags."""
 
     brief_serializer_class = None
+
+    def filter_queryset(self, queryset):
+        # A detail asked for without any parameter: the FilterSet would validate an empty form
+        # and filter nothing, and no ordering changes which one object is found. With any
+        # parameter (q, ordering ...) the filters run, as they always did.
+        if getattr(self, "action", None) == "retrieve" and not self.request.query_params:
+            return queryset
+        return super().filter_queryset(queryset)

@@ -18,8 +18,13 @@ from core.api.representations import (
     BriefIdField,
     BriefListField,
     BriefSerializer,
+    DirectRepresentationMixin,
     URLField,
     display_field,
+    integer,
+    iso_date,
+    object_url,
+    text,
 )
 from districts.api.serializers import BriefDistrictSerializer
 from districts.models import District
@@ -206,7 +211,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class HeadcountSerializer(serializers.ModelSerializer):
+class HeadcountSerializer(DirectRepresentationMixin, serializers.ModelSerializer):
     url = URLField("headcount-detail")
     display = display_field()
     agency = BriefIdField(BriefAgencySerializer, queryset=Agency.objects.select_related("district"))
@@ -248,6 +253,24 @@ class HeadcountSerializer(serializers.ModelSerializer):
         ]
         validators = []
 
+    def represent(self, record, request) -> dict:
+        agency = record.agency
+        district = agency.district
+        return {
+            "id": record.pk,
+            "url": object_url(request, "headcount-detail", "pk", record),
+            "display": str(record),
+            "agency": BriefAgencySerializer.represent(agency, request),
+            "agency_name": text(agency.name),
+            "district": BriefDistrictSerializer.represent(district, request),
+            "district_name": text(district.full_name),
+            "as_of": iso_date(record.as_of),
+            "authorised": integer(record.authorised),
+            "actual": integer(record.actual),
+            "source": text(record.source),
+            "source_kind": record.source_kind,
+        }
+
 
 class MergerStageSerializer(serializers.ModelSerializer):
     skipped = serializers.ListField(
@@ -259,8 +282,11 @@ class MergerStageSerializer(serializers.ModelSerializer):
         fields = ["status", "on", "note", "decision", "skipped", "skip_reason"]
 
 
-class MergerSerializer(serializers.ModelSerializer):
+class MergerSerializer(DirectRepresentationMixin, serializers.ModelSerializer):
     """A merger with its figures (computed in the database by figures.engine.merger_figures)."""
+
+    # Its answer is built directly (`represent`, core.api.representations.DirectRepresentationMixin);
+    # tests/api/test_direct_representations.py checks it against DRF's walk over the fields.
 
     url = URLField("merger-detail")
     display = display_field()
@@ -305,6 +331,42 @@ class MergerSerializer(serializers.ModelSerializer):
             "stages",
         ]
         read_only_fields = fields
+
+    def represent(self, merger, request) -> dict:
+        result = merger.result_agency
+        return {
+            "id": merger.pk,
+            "url": object_url(request, "merger-detail", "pk", merger),
+            "display": str(merger),
+            "programme": BriefProgrammeSerializer.represent(merger.programme, request),
+            "district": BriefDistrictSerializer.represent(merger.district, request),
+            "status": merger.status,
+            "decision": merger.decision_id,
+            "decision_number": text(merger.decision_number),
+            "decided_on": iso_date(merger.decided_on),
+            "effective_on": iso_date(merger.effective_on),
+            "source_agencies": [BriefAgencySerializer.represent(agency, request) for agency in merger.source_list],
+            "result_agency": None if result is None else BriefAgencySerializer.represent(result, request),
+            "headcount_before": integer(merger.headcount_before),
+            "headcount_after": integer(merger.headcount_after),
+            "reduction": integer(merger.reduction),
+            "reduction_pct": None if merger.reduction_pct is None else round(float(merger.reduction_pct), 2),
+            "demo": bool(merger.figures_demo),
+            "source_kind": merger.source_kind,
+            "stages": [_stage(stage) for stage in merger.stage_list],
+        }
+
+
+def _stage(stage) -> dict:
+    """A stage as MergerStageSerializer shows it."""
+    return {
+        "status": stage.status,
+        "on": iso_date(stage.on),
+        "note": text(stage.note),
+        "decision": stage.decision_id,
+        "skipped": None if stage.skipped is None else [text(name) for name in stage.skipped],
+        "skip_reason": text(stage.skip_reason),
+    }
 
 
 class MergerCreateSerializer(serializers.Serializer):

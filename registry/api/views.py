@@ -16,7 +16,7 @@ from core.api.ordering import AliasOrderingFilter
 from core.api.pagination import KeysFirstPagination
 from core.api.schema import IF_MATCH
 from core.api.views import ReadOnlyViewSet
-from figures.selectors import agency_list_with_lineage, decision_list, headcount_list, merger_list
+from figures.selectors import agency_list_with_lineage, decision_list, headcount_list, headcount_rows, merger_list
 from mergers import services
 from mergers.models import AgencyType, Merger, Programme
 from registry.api.serializers import (
@@ -155,6 +155,12 @@ class HeadcountViewSet(HistoryMixin, WritableViewSet):
     ordering_fields = ["id", "as_of", "authorised", "actual"]
     fixed_fields = ["agency", "as_of"]
     fixed_message = MSG_FIXED
+
+    def get_queryset(self):
+        # Reads: the columns the answer shows. Writes: whole rows, for the services.
+        if self.request.method in ("GET", "HEAD"):
+            return headcount_rows()
+        return super().get_queryset()
 
     def service_create(self, data):
         return services.headcount_record(user=self.request.user, **data)

@@ -264,8 +264,8 @@ def test_report_access(quang_ninh, path, anon_client, nobody, nobody_client, lea
     ],
 )
 def test_reports_are_computed_in_a_few_queries(client, path, params, queries, django_assert_num_queries):
-    # Token + user (1), the user's and his groups' permissions (2), then the report itself.
-    with django_assert_num_queries(3 + queries):
+    # Token + user (1), the user's and his groups' permissions (1, core.auth), then the report itself.
+    with django_assert_num_queries(2 + queries):
         assert client.get(path, params).status_code == 200
 
 
@@ -277,14 +277,14 @@ def test_the_national_reports_cost_the_same_queries_with_14_and_140_districts(cl
 
     staffing = {"baseline": "2015-11-30", "as_of": "2019-06-01"}  # the districts, their figures, the tier
     progress = {"as_of": "2019-06-01"}  # the districts, the sources, the mergers, the programmes, the tier
-    with django_assert_num_queries(3 + 3):
+    with django_assert_num_queries(2 + 3):
         small = client.get(STAFFING, staffing).json()
-    with django_assert_num_queries(3 + 5):
+    with django_assert_num_queries(2 + 5):
         assert client.get(PROGRESS, progress).status_code == 200
     _add_districts(126)
-    with django_assert_num_queries(3 + 3):
+    with django_assert_num_queries(2 + 3):
         large = client.get(STAFFING, staffing).json()
-    with django_assert_num_queries(3 + 5):
+    with django_assert_num_queries(2 + 5):
         programmes = client.get(PROGRESS, progress).json()["programmes"]
     assert (len(small["districts"]), len(large["districts"])) == (14, 140)
     # Each new district: two agencies of 5 (demo) at the baseline, merged into one of 8 in 2018.

@@ -138,5 +138,19 @@ def test_merger_list_as_lists_gives_the_same_sources_and_stages(django_assert_nu
     services.merger_advance(user=SYSTEM, merger=merger, status=MergerStatus.APPROVED, on=D(2017, 2, 1))
     with django_assert_num_queries(3):
         m = selectors.merger_list(as_lists=True).get(pk=merger.pk)
-        assert m.source_list == [a, b]
+        assert [(s.pk, str(s)) for s in m.source_list] == [(a.pk, str(a)), (b.pk, str(b))]
         assert [s.status for s in m.stage_list] == ["planned", "approved"]
+
+
+def test_merger_list_as_lists_reads_its_lists_per_chunk(quang_ninh, django_assert_num_queries):
+    """`iterator(chunk_size=...)` (the CSV) sets the same lists, two queries a chunk."""
+    whole = list(selectors.merger_list(as_lists=True))
+    assert len(whole) == 42
+    with django_assert_num_queries(1 + 2 * 6):  # the mergers, then sources and stages of 6 chunks of 8
+        chunked = list(selectors.merger_list(as_lists=True).iterator(chunk_size=8))
+    assert [m.pk for m in chunked] == [m.pk for m in whole]
+    assert [m.source_list for m in chunked] == [m.source_list for m in whole]
+    assert [[(s.status, s.on, s.decision_id) for s in m.stage_list] for m in chunked] == [
+        [(s.status, s.on, s.decision_id) for s in m.stage_list] for m in whole
+    ]
+    assert sum(len(m.source_list) for m in whole) > 84 and sum(len(m.stage_list) for m in whole) >= 84

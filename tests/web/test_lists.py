@@ -35,10 +35,10 @@ def _more_mergers(world, count):
         services.merger_complete(user=SYSTEM, merger=merger, effective_on=D(2018, 2, 1), headcount_after=15)
 
 
-# Session, user, the user's own and group permissions, the user's groups (header), count, page
+# Session, user, the user's own and group permissions (one query: core.auth), the user's groups (header), count, page
 # (its keys chosen in a subquery, then its rows with their figures; no sources or stages, which
 # the page does not show), and the filter form's choices of programmes and districts.
-MERGER_LIST_QUERIES = 9
+MERGER_LIST_QUERIES = 8
 
 
 @pytest.mark.parametrize("extra", [1, 6])
@@ -91,7 +91,7 @@ def test_merger_list_shows_figures_with_vietnamese_separators(client, leader, wo
     assert "01/03/2018" in html
 
 
-AGENCY_LIST_QUERIES = 9  # session, user, 2 permissions, groups, count, page, districts, agency types (filters)
+AGENCY_LIST_QUERIES = 8  # session, user, permissions, groups, count, page, districts, agency types (filters)
 
 
 @pytest.mark.parametrize("extra", [0, 10])
@@ -110,7 +110,7 @@ def test_agency_list_filters_and_searches_without_diacritics(client, leader, wor
     assert list(response.context["object_list"]) == [world.b2]
 
 
-HEADCOUNT_LIST_QUERIES = 8  # session, user, 2 permissions, groups, count, page, districts (filter)
+HEADCOUNT_LIST_QUERIES = 7  # session, user, permissions, groups, count, page, districts (filter)
 
 
 @pytest.mark.parametrize("extra", [0, 10])
@@ -131,7 +131,7 @@ def test_headcount_list_filters_by_district_and_date(client, leader, world):
     assert [r.authorised for r in response.context["object_list"]] == [1200, 9]
 
 
-PROGRAMME_LIST_QUERIES = 7  # session, user, 2 permissions, groups, count, page
+PROGRAMME_LIST_QUERIES = 6  # session, user, permissions, groups, count, page
 
 
 def test_programme_list_queries(client, leader, world, django_assert_num_queries):

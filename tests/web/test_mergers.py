@@ -361,7 +361,7 @@ def test_pages_in_english(client, editor, planned, language, settings):
 
 # ... history (users and foreign keys joined), its source agencies (many-to-many, one query for every
 # record) and the agencies themselves (one query): the creation row names its sources
-MERGER_DETAIL_QUERIES = 12  # session, user, 2 permissions, groups, merger, sources, stages, sources again, history ...
+MERGER_DETAIL_QUERIES = 11  # session, user, permissions, groups, merger, sources, stages, sources again, history ...
 
 
 def test_merger_detail_queries(client, leader, planned, django_assert_num_queries):
