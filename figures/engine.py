@@ -73,7 +73,7 @@ from django.utils.translation import gettext_lazy as _
 from districts.models import District, Province
 from districts.validity import is_valid_on, valid_on_q
 from mergers.choices import REAL_KINDS, MergerStatus, SourceKind
-from mergers.models import Agency, HeadcountRecord, Merger, Programme, PublishedAggregate
+from mergers.models import Agency, AgencyType, HeadcountRecord, Merger, Programme, PublishedAggregate
 
 # --- measures and source kinds ------------------------------------------------------------
 
@@ -271,6 +271,68 @@ def _is_placeholder(param) -> bool:
     return (isinstance(param, datetime.date) and param == _ANY_DAY) or param == _ANY_DAY.isoformat()
 
 
+# Stand-ins for the values of a query compiled once (`_compiled_rows`): days, and ids, from these
+# on, that no record, agency, district or province carries.
+STAND_IN_DAY = datetime.date(1, 1, 3)
+STAND_IN_ID = 7_417_417_417
+_COMPILED: dict[tuple, tuple] = {}
+
+
+def _compiled_rows(key: tuple, build, **values) -> list[tuple]:
+    """`list(build(**values))` for a values_list queryset whose SQL depends on `key` alone, not on
+    `values` (days and ids): built and compiled by the ORM once per `key` and database vendor, with
+    stand-ins (from STAND_IN_DAY and STAND_IN_ID) in place of the values, then run with each call's values in their
+    place and the ORM's converters applied to the rows. Building and compiling the cards' nested
+    subqueries cost more than running them. tests/figures/test_fast_paths.py checks the rows
+    against the queryset's own."""
+    cache_key = (connection.vendor, connection.alias, key)
+    if cache_key not in _COMPILED:
+        stand_ins = {  # one of its own for each value
+            name: STAND_IN_DAY + datetime.timedelta(days=i) if isinstance(value, datetime.date) else STAND_IN_ID + i
+            for i, (name, value) in enumerate(sorted(values.items()))
+        }
+        queryset = build(**stand_ins)
+        compiler = queryset.query.get_compiler(queryset.db)
+        sql, params = compiler.as_sql()
+        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+        adapted = {}
+        for name, stand_in in stand_ins.items():
+            forms = {stand_in}
+            if isinstance(stand_in, datetime.date):
+                forms.add(connection.ops.adapt_datefield_value(stand_in))
+            adapted[name] = forms
+        slots = [next((name for name, forms in adapted.items() if _same(p, forms)), None) for p in params]
+        if set(slots) - {None} != set(values):  # a value that does not reach the SQL as a parameter
+            raise ValueError(f"{key}: every value must be a parameter of the SQL")
+        _COMPILED[cache_key] = (sql, list(params), slots, list(converters.items()))
+    sql, params, slots, converters = _COMPILED[cache_key]
+    adapt = connection.ops.adapt_datefield_value
+    run_params = [
+        p if slot is None else (adapt(values[slot]) if isinstance(values[slot], datetime.date) else values[slot])
+        for p, slot in zip(params, slots, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, run_params)
+        rows = cursor.fetchall()
+    if not converters:
+        return [tuple(row) for row in rows]
+    out = []
+    for row in rows:
+        row = list(row)
+        for pos, (convs, expression) in converters:
+            value = row[pos]
+            for converter in convs:
+                value = converter(value, expression, connection)
+            row[pos] = value
+        out.append(tuple(row))
+    return out
+
+
+def _same(param, forms) -> bool:
+    # bool is an int: True must not stand for an id.
+    return not isinstance(param, bool) and type(param) in {type(f) for f in forms} and param in forms
+
+
 def _fenced(sql: str) -> str:
     """`sql` as a derived table that the planner evaluates once, row by row: without the fence,
     PostgreSQL pulls a simple subquery up and evaluates its correlated subqueries again for
@@ -295,6 +357,56 @@ def _district_parts(days: Sequence[datetime.date], measure: str, district_ids: S
         return cursor.fetchall()
 
 
+def _district_parts_by_spans(days: Sequence[datetime.date], measure: str, district_ids: Sequence[int]) -> list[tuple]:
+    """`_district_parts`' rows read another way, for a series of many days: each record holds
+    from its date until the agency's next record, so the record an agency has on a day is the
+    one whose span covers it. One join for every agency and day, where `agency_day_rows` looks
+    the record up twice per agency and day, and one statement to plan rather than one per day
+    (a province's series of 25 days spent longer planning than running).
+    tests/figures/test_fast_paths.py checks its rows against `_district_parts`' on varied data."""
+    if not days or not district_ids:
+        return []
+    ops, q = connection.ops, connection.ops.quote_name
+    agency, record, kind = Agency._meta.db_table, HeadcountRecord._meta.db_table, AgencyType._meta.db_table
+    ids = ", ".join(["%s"] * len(district_ids))
+    day_rows = " UNION ALL ".join(["SELECT %s AS day"] * len(days))
+    official = ", ".join(["%s"] * len(REAL_KINDS))
+    # The validity rule (districts.validity) and the demo rule (`_demo_kind_q`), as the rows read them.
+    sql = f"""
+        WITH days AS ({day_rows}),
+        spans AS (
+            SELECT r.agency_id, r.as_of, r.{q(measure_field(measure))} AS value, r.source_kind,
+                   LEAD(r.as_of) OVER (PARTITION BY r.agency_id ORDER BY r.as_of) AS until
+            FROM {q(record)} r INNER JOIN {q(agency)} a ON a.id = r.agency_id
+            WHERE a.district_id IN ({ids}) AND r.as_of <= %s
+        )
+        SELECT a.district_id, days.day, COUNT(*),
+               SUM(CASE WHEN t.in_district_quota THEN 1 ELSE 0 END),
+               SUM(CASE WHEN t.in_district_quota AND s.value IS NOT NULL THEN 1 ELSE 0 END),
+               SUM(CASE WHEN t.in_district_quota THEN s.value END),
+               MAX(CASE WHEN t.in_district_quota AND COALESCE(s.source_kind, %s) NOT IN ({official}) THEN 1 ELSE 0 END)
+        FROM days
+        INNER JOIN {q(agency)} a ON (a.established_on IS NULL OR a.established_on <= days.day)
+            AND (a.dissolved_on IS NULL OR a.dissolved_on > days.day)
+        INNER JOIN {q(kind)} t ON t.id = a.agency_type_id
+        LEFT JOIN spans s ON s.agency_id = a.id AND s.as_of <= days.day AND (s.until IS NULL OR s.until > days.day)
+        WHERE a.district_id IN ({ids})
+        GROUP BY a.district_id, days.day
+    """
+    adapted = [ops.adapt_datefield_value(day) for day in days]
+    params = [
+        *adapted,
+        *district_ids,
+        ops.adapt_datefield_value(max(days)),
+        SourceKind.OFFICIAL,
+        *REAL_KINDS,
+        *district_ids,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _missing_rows(days: Sequence[datetime.date], measure: str, district_ids: Sequence[int]) -> list[tuple]:
     sql, params = _for_days(lambda day: _missing_parts(day, measure, district_ids), days)
     with connection.cursor() as cursor:
@@ -312,12 +424,16 @@ def district_days(
     districts: Sequence[District],
     measure: str = "authorised",
     with_missing: bool = True,
+    parts_of=None,
 ) -> dict[tuple[int, datetime.date], DayFigure]:
     """{(district pk, day): DayFigure} for every district and day given.
 
     One query for the figures (and, when a figure is missing, one naming the agencies that
     lack a record), whatever the number of districts and days (up to 200 days a query).
+    `parts_of`: how the figures' parts are read, `_district_parts` unless given (a series
+    reads them by `_district_parts_by_spans`).
     """
+    parts_of = parts_of or _district_parts
     days = sorted(set(days))
     ids = [d.pk for d in districts]
     parts: dict[tuple[int, datetime.date], tuple] = {}
@@ -327,7 +443,7 @@ def district_days(
         for start in range(0, len(days), _UNION_CHUNK):
             chunk = days[start : start + _UNION_CHUNK]
             incomplete = False
-            for district_id, on, *row in _district_parts(chunk, measure, ids):
+            for district_id, on, *row in parts_of(chunk, measure, ids):
                 parts[(district_id, _as_date(on))] = row
                 incomplete = incomplete or row[1] != row[2]  # counted != known
             if with_missing and incomplete:
@@ -448,7 +564,9 @@ def headcount_series(
     dates = series_dates(start, end, districts=districts, dates=dates)
     if not dates or not districts:
         return []
-    figures = district_days(dates, districts=districts, measure=measure, with_missing=False)
+    figures = district_days(
+        dates, districts=districts, measure=measure, with_missing=False, parts_of=_district_parts_by_spans
+    )
     points = []
     for day in dates:
         total = total_of((figures[(d.pk, day)] for d in districts), on=day)
@@ -848,6 +966,36 @@ def _published_source(aggregate, measure: str) -> PublishedSource:
     )
 
 
+def _completed_merger_rows(*, as_of: datetime.date, province: Province | None, measure: str) -> list[tuple]:
+    """The mergers completed by `as_of` in the province (or everywhere), with their figures
+    (`merger_figures`, `_figures_published`), by district code: compiled once (`_compiled_rows`)."""
+
+    def build(as_of, province_id=None):
+        mergers = Merger.objects.filter(status=MergerStatus.COMPLETED, effective_on__lte=as_of)
+        if province_id is not None:
+            mergers = mergers.filter(district__province_id=province_id)  # the district is joined for its code
+        return (
+            mergers.annotate(**merger_figures(measure))
+            .annotate(**_figures_published())
+            .order_by("district__code")
+            .values_list(
+                "programme_id",
+                "district__code",
+                "source_kind",
+                "headcount_before",
+                "headcount_after",
+                "sources_count",
+                "before_demo",
+                "after_kind",
+                "figures_published",
+                "effective_on",
+            )
+        )
+
+    values = {"as_of": as_of} if province is None else {"as_of": as_of, "province_id": province.pk}
+    return _compiled_rows(("completed_mergers", measure, province is None), build, **values)
+
+
 def programme_figures(
     *,
     as_of: datetime.date,
@@ -865,24 +1013,7 @@ def programme_figures(
     active_codes = [d.code for d in districts if d.is_active_on(as_of)]
     # Results count every merger completed by then, in a district since dissolved too (Hoành
     # Bồ's mergers removed focal points); completion counts the districts active on the date.
-    rows = (
-        Merger.objects.filter(status=MergerStatus.COMPLETED, effective_on__lte=as_of, district__in=in_scope)
-        .annotate(**merger_figures(measure))
-        .annotate(**_figures_published())
-        .order_by("district__code")
-        .values_list(
-            "programme_id",
-            "district__code",
-            "source_kind",
-            "headcount_before",
-            "headcount_after",
-            "sources_count",
-            "before_demo",
-            "after_kind",
-            "figures_published",
-            "effective_on",
-        )
-    )
+    rows = _completed_merger_rows(as_of=as_of, province=province, measure=measure)
     by_programme: dict[int, list[tuple]] = {}
     for programme_id, code, kind, before, after, sources, before_demo, after_kind, published, effective_on in rows:
         demo = merger_derived(
@@ -1346,6 +1477,62 @@ class Reconciliation:
         }
 
 
+_RECONCILED_FIELDS = (
+    "pk",
+    "name",
+    "established_on",
+    "dissolved_on",
+    "established_by_id",
+    "dissolved_by_id",
+    "successor_id",
+    "created_by",
+    "absorbed_by",
+)
+_RECONCILED_ALIASES = {
+    "code": "district__code",
+    "established_number": "established_by__number",
+    "dissolved_number": "dissolved_by__number",
+    "successor_name": "successor__name",
+    "successor_code": "successor__district__code",
+    "province_code": "successor_province__code",
+}
+
+
+def _reconciled_agencies(start, end, district_id=None, province_id=None):
+    """Every agency a reconciliation names: active on either date, or established or ended in the
+    period, with its decisions, its successor and the completed mergers that created it and
+    absorbed it (the latest of each, by id). Rows, not instances: with their decisions, successors
+    and districts, they made a thousand model instances on the province's dashboard."""
+    if district_id is not None:
+        agencies = Agency.objects.filter(district_id=district_id)
+    elif province_id is not None:
+        agencies = Agency.objects.filter(district__province_id=province_id)  # the district is joined for its code
+    else:
+        agencies = Agency.objects.all()
+    completed = Merger.objects.filter(status=MergerStatus.COMPLETED)
+    return (
+        agencies.filter(
+            valid_on_q(start)
+            | valid_on_q(end)
+            | Q(established_on__gt=start, established_on__lte=end)
+            | Q(dissolved_on__gt=start, dissolved_on__lte=end)
+        )
+        .annotate(
+            created_by=Subquery(completed.filter(result_agency=OuterRef("pk")).order_by("-pk").values("pk")[:1]),
+            absorbed_by=Subquery(
+                Merger.source_agencies.through.objects.filter(
+                    agency=OuterRef("pk"), merger__status=MergerStatus.COMPLETED
+                )
+                .order_by("-merger_id")
+                .values("merger_id")[:1]
+            ),
+            **{alias: F(path) for alias, path in _RECONCILED_ALIASES.items()},
+        )
+        .order_by("district__code", "pk")
+        .values_list(*_RECONCILED_FIELDS, *_RECONCILED_ALIASES)
+    )
+
+
 def reconcile_focal_points(
     *,
     start: datetime.date,
@@ -1355,71 +1542,48 @@ def reconcile_focal_points(
     programmes: Sequence[Programme] | None = None,
 ) -> Reconciliation:
     """The focal points of `district` (or of the province's districts, or of all) on `start`,
-    how each term changed them until `end`, and those on `end`. Five queries (four given the
-    `programmes_ordered()` a page has read already)."""
-    districts = District.objects.filter(pk=district.pk) if district is not None else _districts_of(province)
-    agencies = Agency.objects.filter(district__in=districts)
-    # The agencies active on either date, and those established or ended in the period: two
-    # queries (the validity rule in Python, districts.validity, is tested equal to valid_on_q).
-    active = agencies.filter(valid_on_q(start) | valid_on_q(end)).order_by("district__code", "pk")
+    how each term changed them until `end`, and those on `end`. One query for the agencies
+    (`_reconciled_agencies`, compiled once), one for the mergers they name when there are any
+    (one more without the `programmes_ordered()` a page has read already). The validity rule in
+    Python (districts.validity) is tested equal to valid_on_q."""
+    if district is not None:
+        scope, values = "district", {"district_id": district.pk}
+    elif province is not None:
+        scope, values = "province", {"province_id": province.pk}
+    else:
+        scope, values = "all", {}
+    names = (*_RECONCILED_FIELDS, *_RECONCILED_ALIASES)
+    rows = [
+        dict(zip(names, row, strict=True))
+        for row in _compiled_rows(("reconciled_agencies", scope), _reconciled_agencies, start=start, end=end, **values)
+    ]
     at_start, at_end = [], []
-    for pk, name, code, established_on, dissolved_on in active.values_list(
-        "pk", "name", "district__code", "established_on", "dissolved_on"
-    ):
+    for row in rows:
         for day, term in ((start, at_start), (end, at_end)):
-            if is_valid_on(established_on, dissolved_on, day):
-                term.append(ReconciledAgency(id=pk, name=name, district=code, on=None))
-    # Rows, not instances: with their decisions, successors and districts, the agencies that
-    # changed made a thousand model instances on the province's dashboard.
-    changed = list(
-        agencies.filter(
-            Q(established_on__gt=start, established_on__lte=end) | Q(dissolved_on__gt=start, dissolved_on__lte=end)
-        )
-        .order_by()
-        .values(
-            "pk",
-            "name",
-            "established_on",
-            "dissolved_on",
-            "established_by_id",
-            "dissolved_by_id",
-            "successor_id",
-            code=F("district__code"),
-            established_number=F("established_by__number"),
-            dissolved_number=F("dissolved_by__number"),
-            successor_name=F("successor__name"),
-            successor_code=F("successor__district__code"),
-            province_code=F("successor_province__code"),
-        )
+            if is_valid_on(row["established_on"], row["dissolved_on"], day):
+                term.append(ReconciledAgency(id=row["pk"], name=row["name"], district=row["code"], on=None))
+    born = sorted((a for a in rows if a["established_on"] and start < a["established_on"] <= end), key=_born_key)
+    gone = sorted((a for a in rows if a["dissolved_on"] and start < a["dissolved_on"] <= end), key=_gone_key)
+    merger_ids = {a["created_by"] for a in born} | {a["absorbed_by"] for a in gone}
+    merger_ids.discard(None)
+    mergers = (
+        {
+            m["pk"]: m
+            for m in Merger.objects.filter(pk__in=merger_ids).values(
+                "pk",
+                "result_agency_id",
+                "decision_id",
+                programme_code=F("programme__code"),
+                decision_number=F("decision__number"),
+                result_name=F("result_agency__name"),
+                result_code=F("result_agency__district__code"),
+            )
+        }
+        if merger_ids
+        else {}
     )
-    born = sorted((a for a in changed if a["established_on"] and start < a["established_on"] <= end), key=_born_key)
-    gone = sorted((a for a in changed if a["dissolved_on"] and start < a["dissolved_on"] <= end), key=_gone_key)
-    # The completed mergers that absorbed the ended agencies and created the new ones, by key
-    # (an OR across the sources' join read every merger of the country, DISTINCT).
-    absorbed = list(
-        Merger.source_agencies.through.objects.filter(
-            agency__in=[a["pk"] for a in gone], merger__status=MergerStatus.COMPLETED
-        )
-        .order_by("merger_id")
-        .values_list("agency_id", "merger_id")
-    )
-    mergers = {
-        m["pk"]: m
-        for m in Merger.objects.filter(status=MergerStatus.COMPLETED)
-        .filter(Q(result_agency__in=[a["pk"] for a in born]) | Q(pk__in={merger_id for _a, merger_id in absorbed}))
-        .order_by("pk")
-        .values(
-            "pk",
-            "result_agency_id",
-            "decision_id",
-            programme_code=F("programme__code"),
-            decision_number=F("decision__number"),
-            result_name=F("result_agency__name"),
-            result_code=F("result_agency__district__code"),
-        )
-    }
-    created_by = {m["result_agency_id"]: m for m in mergers.values() if m["result_agency_id"]}
-    absorbed_by = {agency_id: mergers[merger_id] for agency_id, merger_id in absorbed if merger_id in mergers}
+    created_by = {a["pk"]: mergers[a["created_by"]] for a in born if a["created_by"] is not None}
+    absorbed_by = {a["pk"]: mergers[a["absorbed_by"]] for a in gone if a["absorbed_by"] is not None}
 
     def decision_of(agency: dict, key: str, merger: dict | None) -> tuple[str | None, int | None]:
         """The agency's own decision (established_by or dissolved_by), else its merger's."""
