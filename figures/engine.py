@@ -271,14 +271,14 @@ def _is_placeholder(param) -> bool:
     return (isinstance(param, datetime.date) and param == _ANY_DAY) or param == _ANY_DAY.isoformat()
 
 
-# Stand-ins for the values of a query compiled once (`_compiled_rows`): days, and ids, from these
+# Stand-ins for the values of a query compiled once (`compiled_rows`): days, and ids, from these
 # on, that no record, agency, district or province carries.
 STAND_IN_DAY = datetime.date(1, 1, 3)
 STAND_IN_ID = 7_417_417_417
 _COMPILED: dict[tuple, tuple] = {}
 
 
-def _compiled_rows(key: tuple, build, **values) -> list[tuple]:
+def compiled_rows(key: tuple, build, **values) -> list[tuple]:
     """`list(build(**values))` for a values_list queryset whose SQL depends on `key` alone, not on
     `values` (days and ids): built and compiled by the ORM once per `key` and database vendor, with
     stand-ins (from STAND_IN_DAY and STAND_IN_ID) in place of the values, then run with each call's values in their
@@ -968,7 +968,7 @@ def _published_source(aggregate, measure: str) -> PublishedSource:
 
 def _completed_merger_rows(*, as_of: datetime.date, province: Province | None, measure: str) -> list[tuple]:
     """The mergers completed by `as_of` in the province (or everywhere), with their figures
-    (`merger_figures`, `_figures_published`), by district code: compiled once (`_compiled_rows`)."""
+    (`merger_figures`, `_figures_published`), by district code: compiled once (`compiled_rows`)."""
 
     def build(as_of, province_id=None):
         mergers = Merger.objects.filter(status=MergerStatus.COMPLETED, effective_on__lte=as_of)
@@ -993,7 +993,7 @@ def _completed_merger_rows(*, as_of: datetime.date, province: Province | None, m
         )
 
     values = {"as_of": as_of} if province is None else {"as_of": as_of, "province_id": province.pk}
-    return _compiled_rows(("completed_mergers", measure, province is None), build, **values)
+    return compiled_rows(("completed_mergers", measure, province is None), build, **values)
 
 
 def programme_figures(
@@ -1555,7 +1555,7 @@ def reconcile_focal_points(
     names = (*_RECONCILED_FIELDS, *_RECONCILED_ALIASES)
     rows = [
         dict(zip(names, row, strict=True))
-        for row in _compiled_rows(("reconciled_agencies", scope), _reconciled_agencies, start=start, end=end, **values)
+        for row in compiled_rows(("reconciled_agencies", scope), _reconciled_agencies, start=start, end=end, **values)
     ]
     at_start, at_end = [], []
     for row in rows:

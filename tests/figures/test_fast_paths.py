@@ -4,7 +4,7 @@
 - `district_days` sums `agency_day_rows` in one grouped statement compiled once for all days:
   its figures equal `complete_sum`, the quota and the demo rule applied to those rows one by one.
 - A series reads the same parts by records' spans (`_district_parts_by_spans`): the same rows.
-- `_compiled_rows` runs a query compiled once with each call's values: the queryset's own rows.
+- `compiled_rows` runs a query compiled once with each call's values: the queryset's own rows.
 - `merger_derived` computes in Python what SQL computed from `merger_figures`' columns:
   `merger_order_aliases`, the SQL that sorts lists, gives the same reduction and percentage.
 - `KeysFirstPaginator` pages the keys first: the same rows in the same order as slicing.
@@ -24,10 +24,10 @@ from districts.models import District
 from figures.engine import (
     _COMPILED,
     _as_date,
-    _compiled_rows,
     _district_parts,
     _district_parts_by_spans,
     agency_day_rows,
+    compiled_rows,
     complete_sum,
     district_days,
     is_official,
@@ -303,7 +303,7 @@ def test_compiled_rows_are_the_querysets_rows():
     }
     for (on, district_id), rows in expected.items():
         assert list(build(on, district_id)) == rows
-        assert _compiled_rows(key, build, on=on, district_id=district_id) == rows
+        assert compiled_rows(key, build, on=on, district_id=district_id) == rows
     assert sum(1 for k in _COMPILED if k[2] == key) == 1
     with pytest.raises(ValueError, match="every value must be a parameter"):
-        _compiled_rows(("test", "unused"), lambda on, district_id: build(on, 1), on=D(2017, 1, 1), district_id=1)
+        compiled_rows(("test", "unused"), lambda on, district_id: build(on, 1), on=D(2017, 1, 1), district_id=1)
