@@ -276,41 +276,34 @@ def _is_placeholder(param) -> bool:
 STAND_IN_DAY = datetime.date(1, 1, 3)
 STAND_IN_ID = 7_417_417_417
 _COMPILED: dict[tuple, tuple] = {}
+_COMPILED_MAX = 512  # shapes kept (a list of ids makes one shape per length); beyond, compiled each time
+_COMPILED_LIST_MAX = 100  # longer lists of ids are compiled each time
 
 
 def compiled_rows(key: tuple, build, **values) -> list[tuple]:
-    """`list(build(**values))` for a values_list queryset whose SQL depends on `key` alone, not on
-    `values` (days and ids): built and compiled by the ORM once per `key` and database vendor, with
-    stand-ins (from STAND_IN_DAY and STAND_IN_ID) in place of the values, then run with each call's values in their
-    place and the ORM's converters applied to the rows. Building and compiling the cards' nested
-    subqueries cost more than running them. tests/figures/test_fast_paths.py checks the rows
-    against the queryset's own."""
-    cache_key = (connection.vendor, connection.alias, key)
-    if cache_key not in _COMPILED:
-        stand_ins = {  # one of its own for each value
-            name: STAND_IN_DAY + datetime.timedelta(days=i) if isinstance(value, datetime.date) else STAND_IN_ID + i
-            for i, (name, value) in enumerate(sorted(values.items()))
-        }
-        queryset = build(**stand_ins)
-        compiler = queryset.query.get_compiler(queryset.db)
-        sql, params = compiler.as_sql()
-        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
-        adapted = {}
-        for name, stand_in in stand_ins.items():
-            forms = {stand_in}
-            if isinstance(stand_in, datetime.date):
-                forms.add(connection.ops.adapt_datefield_value(stand_in))
-            adapted[name] = forms
-        slots = [next((name for name, forms in adapted.items() if _same(p, forms)), None) for p in params]
-        if set(slots) - {None} != set(values):  # a value that does not reach the SQL as a parameter
-            raise ValueError(f"{key}: every value must be a parameter of the SQL")
-        _COMPILED[cache_key] = (sql, list(params), slots, list(converters.items()))
-    sql, params, slots, converters = _COMPILED[cache_key]
+    """`list(build(**values))` for a values_list queryset whose SQL depends on `key` alone (and on
+    the lengths of its lists of ids), not on `values` (days, ids, lists of ids): built and compiled
+    by the ORM once per shape and database vendor, with stand-ins (from STAND_IN_DAY and
+    STAND_IN_ID) in place of the values, then run with each call's values in their place and the
+    ORM's converters applied to the rows. Building and compiling the cards' nested subqueries cost
+    more than running them. tests/figures/test_fast_paths.py checks the rows against the
+    queryset's own."""
+    lengths = tuple(len(v) for _name, v in sorted(values.items()) if isinstance(v, list | tuple))
+    if any(n == 0 or n > _COMPILED_LIST_MAX for n in lengths):  # nothing to match, or a long list
+        return [tuple(row) for row in build(**values)]
+    cache_key = (connection.vendor, connection.alias, key, lengths)
+    compiled = _COMPILED.get(cache_key) or _compile(key, build, values)
+    if cache_key not in _COMPILED and len(_COMPILED) < _COMPILED_MAX:
+        _COMPILED[cache_key] = compiled
+    sql, params, slots, converters = compiled
     adapt = connection.ops.adapt_datefield_value
-    run_params = [
-        p if slot is None else (adapt(values[slot]) if isinstance(values[slot], datetime.date) else values[slot])
-        for p, slot in zip(params, slots, strict=True)
-    ]
+
+    def value_of(slot):
+        name, index = slot
+        value = values[name] if index is None else values[name][index]
+        return adapt(value) if isinstance(value, datetime.date) else value
+
+    run_params = [p if slot is None else value_of(slot) for p, slot in zip(params, slots, strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(sql, run_params)
         rows = cursor.fetchall()
@@ -328,9 +321,37 @@ def compiled_rows(key: tuple, build, **values) -> list[tuple]:
     return out
 
 
-def _same(param, forms) -> bool:
+def _compile(key: tuple, build, values: dict) -> tuple:
+    """`compiled_rows`' SQL with its stand-ins: (sql, params, the slot of each param, converters)."""
+    stand_ins, slot_of = {}, {}
+    n = 0
+    for name, value in sorted(values.items()):  # a stand-in of its own for each value
+        if isinstance(value, list | tuple):
+            stand_ins[name] = [STAND_IN_ID + n + i for i in range(len(value))]
+            slot_of.update({STAND_IN_ID + n + i: (name, i) for i in range(len(value))})
+            n += len(value)
+        elif isinstance(value, datetime.date):
+            stand_ins[name] = STAND_IN_DAY + datetime.timedelta(days=n)
+            slot_of[stand_ins[name]] = (name, None)
+            slot_of[connection.ops.adapt_datefield_value(stand_ins[name])] = (name, None)
+            n += 1
+        else:
+            stand_ins[name] = STAND_IN_ID + n
+            slot_of[stand_ins[name]] = (name, None)
+            n += 1
+    queryset = build(**stand_ins)
+    compiler = queryset.query.get_compiler(queryset.db)
+    sql, params = compiler.as_sql()
+    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+    slots = [slot_of.get(p) if _stand_in(p) else None for p in params]
+    if {slot for slot in slots if slot is not None} != set(slot_of.values()):
+        raise ValueError(f"{key}: every value must be a parameter of the SQL")
+    return sql, list(params), slots, list(converters.items())
+
+
+def _stand_in(param) -> bool:
     # bool is an int: True must not stand for an id.
-    return not isinstance(param, bool) and type(param) in {type(f) for f in forms} and param in forms
+    return isinstance(param, int | str | datetime.date) and not isinstance(param, bool)
 
 
 def _fenced(sql: str) -> str:
@@ -520,24 +541,26 @@ def change_dates(start: datetime.date, end: datetime.date, *, districts: Sequenc
     """`start`, `end` and every date strictly between on which a figure of these districts can
     change: a record takes effect, an agency or one of the districts starts or ends."""
     ids = [d.pk for d in districts]
-    agencies = Agency.objects.filter(district_id__in=ids)
-    dates = (
-        HeadcountRecord.objects.filter(agency__district_id__in=ids, as_of__gt=start, as_of__lt=end)
-        .order_by()
-        .values_list("as_of", flat=True)
-        .union(
-            agencies.filter(established_on__gt=start, established_on__lt=end)
-            .order_by()
-            .values_list("established_on", flat=True),
-            agencies.filter(dissolved_on__gt=start, dissolved_on__lt=end)
-            .order_by()
-            .values_list("dissolved_on", flat=True),
-        )
-    )
+    dates = [day for (day,) in compiled_rows(("change_dates",), _change_dates_query, start=start, end=end, ids=ids)]
     district_dates = {
         day for d in districts for day in (d.established_on, d.dissolved_on) if day is not None and start < day < end
     }
     return sorted({start, end, *dates, *district_dates})
+
+
+def _change_dates_query(start, end, ids):
+    """The dates strictly between `start` and `end` on which a record of the districts `ids` takes
+    effect or one of their agencies starts or ends (`change_dates`, compiled once)."""
+    agencies = Agency.objects.filter(district_id__in=ids)
+    return (
+        HeadcountRecord.objects.filter(agency__district_id__in=ids, as_of__gt=start, as_of__lt=end)
+        .order_by()
+        .values_list("as_of")
+        .union(
+            agencies.filter(established_on__gt=start, established_on__lt=end).order_by().values_list("established_on"),
+            agencies.filter(dissolved_on__gt=start, dissolved_on__lt=end).order_by().values_list("dissolved_on"),
+        )
+    )
 
 
 def series_dates(start, end, *, districts, dates=None) -> list[datetime.date]:
@@ -1533,6 +1556,32 @@ def _reconciled_agencies(start, end, district_id=None, province_id=None):
     )
 
 
+_RECONCILED_MERGER_FIELDS = (
+    "pk",
+    "result_agency_id",
+    "decision_id",
+    "programme_code",
+    "decision_number",
+    "result_name",
+    "result_code",
+)
+
+
+def _reconciled_mergers(ids):
+    """The mergers a reconciliation names (`ids`): their programme, decision and result."""
+    return (
+        Merger.objects.filter(pk__in=ids)
+        .annotate(
+            programme_code=F("programme__code"),
+            decision_number=F("decision__number"),
+            result_name=F("result_agency__name"),
+            result_code=F("result_agency__district__code"),
+        )
+        .order_by()
+        .values_list(*_RECONCILED_MERGER_FIELDS)
+    )
+
+
 def reconcile_focal_points(
     *,
     start: datetime.date,
@@ -1566,22 +1615,10 @@ def reconcile_focal_points(
     gone = sorted((a for a in rows if a["dissolved_on"] and start < a["dissolved_on"] <= end), key=_gone_key)
     merger_ids = {a["created_by"] for a in born} | {a["absorbed_by"] for a in gone}
     merger_ids.discard(None)
-    mergers = (
-        {
-            m["pk"]: m
-            for m in Merger.objects.filter(pk__in=merger_ids).values(
-                "pk",
-                "result_agency_id",
-                "decision_id",
-                programme_code=F("programme__code"),
-                decision_number=F("decision__number"),
-                result_name=F("result_agency__name"),
-                result_code=F("result_agency__district__code"),
-            )
-        }
-        if merger_ids
-        else {}
-    )
+    mergers = {
+        row[0]: dict(zip(_RECONCILED_MERGER_FIELDS, row, strict=True))
+        for row in compiled_rows(("reconciled_mergers",), _reconciled_mergers, ids=sorted(merger_ids))
+    }
     created_by = {a["pk"]: mergers[a["created_by"]] for a in born if a["created_by"] is not None}
     absorbed_by = {a["pk"]: mergers[a["absorbed_by"]] for a in gone if a["absorbed_by"] is not None}
 

@@ -307,3 +307,26 @@ def test_compiled_rows_are_the_querysets_rows():
     assert sum(1 for k in _COMPILED if k[2] == key) == 1
     with pytest.raises(ValueError, match="every value must be a parameter"):
         compiled_rows(("test", "unused"), lambda on, district_id: build(on, 1), on=D(2017, 1, 1), district_id=1)
+
+
+@pytest.mark.django_db
+def test_compiled_rows_take_lists_of_ids_one_shape_per_length():
+    """A list of ids: a stand-in for each, one compilation per length; an empty list asks the ORM."""
+    district = DistrictFactory()
+    agencies = [AgencyFactory(district=district) for _ in range(3)]
+    ids = [a.pk for a in agencies]
+
+    def build(ids, district_id):
+        from mergers.models import Agency
+
+        return Agency.objects.filter(pk__in=ids, district_id=district_id).order_by("pk").values_list("pk")
+
+    key = ("test", "lists")
+    for k in [k for k in _COMPILED if k[2] == key]:
+        del _COMPILED[k]
+    for chosen in ([ids[0]], [ids[2], ids[0]], [ids[1], ids[2]], ids, []):
+        expected = [(pk,) for pk in sorted(chosen)]
+        assert list(build(chosen, district.pk)) == expected
+        assert compiled_rows(key, build, ids=chosen, district_id=district.pk) == expected
+    assert compiled_rows(key, build, ids=ids, district_id=district.pk + 1) == []
+    assert sorted(k[3] for k in _COMPILED if k[2] == key) == [(1,), (2,), (3,)]
