@@ -35,8 +35,10 @@ There is no second copy of these rules (no summary table): everything is compute
 agencies and their records by the queries below, a fixed number per report. tests/oracle.py
 recomputes every figure in plain Python and tests/figures compare the two. Where a figure is
 assembled a faster way than its definition reads (`district_days` sums `agency_day_rows` in
-one statement; `merger_derived` computes in Python what derives from `merger_figures`),
-tests/figures/test_fast_paths.py checks the two against each other on varied data.
+one statement; a series reads the same parts by records' spans, `_district_parts_by_spans`;
+`merger_derived` computes in Python what derives from `merger_figures`; `compiled_rows` runs a
+query compiled once with each call's values), tests/figures/test_fast_paths.py checks the two
+against each other on varied data.
 """
 
 import dataclasses
