@@ -35,8 +35,11 @@ There is no second copy of these rules (no summary table): everything is compute
 agencies and their records by the queries below, a fixed number per report. tests/oracle.py
 recomputes every figure in plain Python and tests/figures compare the two. Where a figure is
 assembled a faster way than its definition reads (`district_days` sums `agency_day_rows` in
-one statement, each record read once; `merger_derived` computes in Python what derives from `merger_figures`),
-tests/figures/test_fast_paths.py checks the two against each other on varied data.
+one statement, each record read once; a series reads the same parts by records' spans,
+`_district_parts_by_spans`; `merger_derived` computes in Python what derives from
+`merger_figures`, and `completed_merger_rows` sums the sources' records in Python; `compiled_rows`
+runs a query compiled once with each call's values), tests/figures/test_fast_paths.py checks the
+two against each other on varied data.
 """
 
 import dataclasses
@@ -73,7 +76,7 @@ from django.utils.translation import gettext_lazy as _
 from districts.models import District, Province
 from districts.validity import is_valid_on, valid_on_q
 from mergers.choices import REAL_KINDS, MergerStatus, SourceKind
-from mergers.models import Agency, HeadcountRecord, Merger, Programme, PublishedAggregate
+from mergers.models import Agency, AgencyType, HeadcountRecord, Merger, Programme, PublishedAggregate
 
 # --- measures and source kinds ------------------------------------------------------------
 
@@ -318,6 +321,89 @@ def _is_placeholder(param) -> bool:
     return (isinstance(param, datetime.date) and param == _ANY_DAY) or param == _ANY_DAY.isoformat()
 
 
+# Stand-ins for the values of a query compiled once (`compiled_rows`): days, and ids, from these
+# on, that no record, agency, district or province carries.
+STAND_IN_DAY = datetime.date(1, 1, 3)
+STAND_IN_ID = 7_417_417_417
+_COMPILED: dict[tuple, tuple] = {}
+_COMPILED_MAX = 512  # shapes kept (a list of ids makes one shape per length); beyond, compiled each time
+_COMPILED_LIST_MAX = 100  # longer lists of ids are compiled each time
+
+
+def compiled_rows(key: tuple, build, **values) -> list[tuple]:
+    """`list(build(**values))` for a values_list queryset whose SQL depends on `key` alone (and on
+    the lengths of its lists of ids), not on `values` (days, ids, lists of ids): built and compiled
+    by the ORM once per shape and database vendor, with stand-ins (from STAND_IN_DAY and
+    STAND_IN_ID) in place of the values, then run with each call's values in their place and the
+    ORM's converters applied to the rows. Building and compiling the cards' nested subqueries cost
+    more than running them. tests/figures/test_fast_paths.py checks the rows against the
+    queryset's own."""
+    lengths = tuple(len(v) for _name, v in sorted(values.items()) if isinstance(v, list | tuple))
+    if any(n == 0 or n > _COMPILED_LIST_MAX for n in lengths):  # nothing to match, or a long list
+        return [tuple(row) for row in build(**values)]
+    cache_key = (connection.vendor, connection.alias, key, lengths)
+    compiled = _COMPILED.get(cache_key) or _compile(key, build, values)
+    if cache_key not in _COMPILED and len(_COMPILED) < _COMPILED_MAX:
+        _COMPILED[cache_key] = compiled
+    sql, params, slots, converters = compiled
+    adapt = connection.ops.adapt_datefield_value
+
+    def value_of(slot):
+        name, index = slot
+        value = values[name] if index is None else values[name][index]
+        return adapt(value) if isinstance(value, datetime.date) else value
+
+    run_params = [p if slot is None else value_of(slot) for p, slot in zip(params, slots, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, run_params)
+        rows = cursor.fetchall()
+    if not converters:
+        return [tuple(row) for row in rows]
+    out = []
+    for row in rows:
+        row = list(row)
+        for pos, (convs, expression) in converters:
+            value = row[pos]
+            for converter in convs:
+                value = converter(value, expression, connection)
+            row[pos] = value
+        out.append(tuple(row))
+    return out
+
+
+def _compile(key: tuple, build, values: dict) -> tuple:
+    """`compiled_rows`' SQL with its stand-ins: (sql, params, the slot of each param, converters)."""
+    stand_ins, slot_of = {}, {}
+    n = 0
+    for name, value in sorted(values.items()):  # a stand-in of its own for each value
+        if isinstance(value, list | tuple):
+            stand_ins[name] = [STAND_IN_ID + n + i for i in range(len(value))]
+            slot_of.update({STAND_IN_ID + n + i: (name, i) for i in range(len(value))})
+            n += len(value)
+        elif isinstance(value, datetime.date):
+            stand_ins[name] = STAND_IN_DAY + datetime.timedelta(days=n)
+            slot_of[stand_ins[name]] = (name, None)
+            slot_of[connection.ops.adapt_datefield_value(stand_ins[name])] = (name, None)
+            n += 1
+        else:
+            stand_ins[name] = STAND_IN_ID + n
+            slot_of[stand_ins[name]] = (name, None)
+            n += 1
+    queryset = build(**stand_ins)
+    compiler = queryset.query.get_compiler(queryset.db)
+    sql, params = compiler.as_sql()
+    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+    slots = [slot_of.get(p) if _stand_in(p) else None for p in params]
+    if {slot for slot in slots if slot is not None} != set(slot_of.values()):
+        raise ValueError(f"{key}: every value must be a parameter of the SQL")
+    return sql, list(params), slots, list(converters.items())
+
+
+def _stand_in(param) -> bool:
+    # bool is an int: True must not stand for an id.
+    return isinstance(param, int | str | datetime.date) and not isinstance(param, bool)
+
+
 def _fenced(sql: str) -> str:
     """`sql` as a derived table that the planner evaluates once, row by row: without the fence,
     PostgreSQL pulls a simple subquery up and evaluates its correlated subqueries again for
@@ -343,6 +429,56 @@ def _district_parts(days: Sequence[datetime.date], measure: str, district_ids: S
         return cursor.fetchall()
 
 
+def _district_parts_by_spans(days: Sequence[datetime.date], measure: str, district_ids: Sequence[int]) -> list[tuple]:
+    """`_district_parts`' rows read another way, for a series of many days: each record holds
+    from its date until the agency's next record, so the record an agency has on a day is the
+    one whose span covers it. One join for every agency and day, where `agency_day_rows` looks
+    the record up twice per agency and day, and one statement to plan rather than one per day
+    (a province's series of 25 days spent longer planning than running).
+    tests/figures/test_fast_paths.py checks its rows against `_district_parts`' on varied data."""
+    if not days or not district_ids:
+        return []
+    ops, q = connection.ops, connection.ops.quote_name
+    agency, record, kind = Agency._meta.db_table, HeadcountRecord._meta.db_table, AgencyType._meta.db_table
+    ids = ", ".join(["%s"] * len(district_ids))
+    day_rows = " UNION ALL ".join(["SELECT %s AS day"] * len(days))
+    official = ", ".join(["%s"] * len(REAL_KINDS))
+    # The validity rule (districts.validity) and the demo rule (`_demo_kind_q`), as the rows read them.
+    sql = f"""
+        WITH days AS ({day_rows}),
+        spans AS (
+            SELECT r.agency_id, r.as_of, r.{q(measure_field(measure))} AS value, r.source_kind,
+                   LEAD(r.as_of) OVER (PARTITION BY r.agency_id ORDER BY r.as_of) AS until
+            FROM {q(record)} r INNER JOIN {q(agency)} a ON a.id = r.agency_id
+            WHERE a.district_id IN ({ids}) AND r.as_of <= %s
+        )
+        SELECT a.district_id, days.day, COUNT(*),
+               SUM(CASE WHEN t.in_district_quota THEN 1 ELSE 0 END),
+               SUM(CASE WHEN t.in_district_quota AND s.value IS NOT NULL THEN 1 ELSE 0 END),
+               SUM(CASE WHEN t.in_district_quota THEN s.value END),
+               MAX(CASE WHEN t.in_district_quota AND COALESCE(s.source_kind, %s) NOT IN ({official}) THEN 1 ELSE 0 END)
+        FROM days
+        INNER JOIN {q(agency)} a ON (a.established_on IS NULL OR a.established_on <= days.day)
+            AND (a.dissolved_on IS NULL OR a.dissolved_on > days.day)
+        INNER JOIN {q(kind)} t ON t.id = a.agency_type_id
+        LEFT JOIN spans s ON s.agency_id = a.id AND s.as_of <= days.day AND (s.until IS NULL OR s.until > days.day)
+        WHERE a.district_id IN ({ids})
+        GROUP BY a.district_id, days.day
+    """
+    adapted = [ops.adapt_datefield_value(day) for day in days]
+    params = [
+        *adapted,
+        *district_ids,
+        ops.adapt_datefield_value(max(days)),
+        SourceKind.OFFICIAL,
+        *REAL_KINDS,
+        *district_ids,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _missing_rows(days: Sequence[datetime.date], measure: str, district_ids: Sequence[int]) -> list[tuple]:
     sql, params = _for_days(lambda day: _missing_parts(day, measure, district_ids), days)
     with connection.cursor() as cursor:
@@ -360,12 +496,16 @@ def district_days(
     districts: Sequence[District],
     measure: str = "authorised",
     with_missing: bool = True,
+    parts_of=None,
 ) -> dict[tuple[int, datetime.date], DayFigure]:
     """{(district pk, day): DayFigure} for every district and day given.
 
     One query for the figures (and, when a figure is missing, one naming the agencies that
     lack a record), whatever the number of districts and days (up to 200 days a query).
+    `parts_of`: how the figures' parts are read, `_district_parts` unless given (a series
+    reads them by `_district_parts_by_spans`).
     """
+    parts_of = parts_of or _district_parts
     days = sorted(set(days))
     ids = [d.pk for d in districts]
     parts: dict[tuple[int, datetime.date], tuple] = {}
@@ -375,7 +515,7 @@ def district_days(
         for start in range(0, len(days), _UNION_CHUNK):
             chunk = days[start : start + _UNION_CHUNK]
             incomplete = False
-            for district_id, on, *row in _district_parts(chunk, measure, ids):
+            for district_id, on, *row in parts_of(chunk, measure, ids):
                 parts[(district_id, _as_date(on))] = row
                 incomplete = incomplete or row[1] != row[2]  # counted != known
             if with_missing and incomplete:
@@ -452,24 +592,26 @@ def change_dates(start: datetime.date, end: datetime.date, *, districts: Sequenc
     """`start`, `end` and every date strictly between on which a figure of these districts can
     change: a record takes effect, an agency or one of the districts starts or ends."""
     ids = [d.pk for d in districts]
-    agencies = Agency.objects.filter(district_id__in=ids)
-    dates = (
-        HeadcountRecord.objects.filter(agency__district_id__in=ids, as_of__gt=start, as_of__lt=end)
-        .order_by()
-        .values_list("as_of", flat=True)
-        .union(
-            agencies.filter(established_on__gt=start, established_on__lt=end)
-            .order_by()
-            .values_list("established_on", flat=True),
-            agencies.filter(dissolved_on__gt=start, dissolved_on__lt=end)
-            .order_by()
-            .values_list("dissolved_on", flat=True),
-        )
-    )
+    dates = [day for (day,) in compiled_rows(("change_dates",), _change_dates_query, start=start, end=end, ids=ids)]
     district_dates = {
         day for d in districts for day in (d.established_on, d.dissolved_on) if day is not None and start < day < end
     }
     return sorted({start, end, *dates, *district_dates})
+
+
+def _change_dates_query(start, end, ids):
+    """The dates strictly between `start` and `end` on which a record of the districts `ids` takes
+    effect or one of their agencies starts or ends (`change_dates`, compiled once)."""
+    agencies = Agency.objects.filter(district_id__in=ids)
+    return (
+        HeadcountRecord.objects.filter(agency__district_id__in=ids, as_of__gt=start, as_of__lt=end)
+        .order_by()
+        .values_list("as_of")
+        .union(
+            agencies.filter(established_on__gt=start, established_on__lt=end).order_by().values_list("established_on"),
+            agencies.filter(dissolved_on__gt=start, dissolved_on__lt=end).order_by().values_list("dissolved_on"),
+        )
+    )
 
 
 def series_dates(start, end, *, districts, dates=None) -> list[datetime.date]:
@@ -496,7 +638,9 @@ def headcount_series(
     dates = series_dates(start, end, districts=districts, dates=dates)
     if not dates or not districts:
         return []
-    figures = district_days(dates, districts=districts, measure=measure, with_missing=False)
+    figures = district_days(
+        dates, districts=districts, measure=measure, with_missing=False, parts_of=_district_parts_by_spans
+    )
     points = []
     for day in dates:
         total = total_of((figures[(d.pk, day)] for d in districts), on=day)
@@ -863,30 +1007,56 @@ def figures_published(
 _CLASS_KIND = {OFFICIAL_CLASS: SourceKind.OFFICIAL, PUBLISHED_CLASS: SourceKind.PUBLISHED, DEMO_CLASS: SourceKind.DEMO}
 
 
-def completed_merger_rows(mergers, measure: str = "authorised") -> list[tuple]:
-    """Each merger of `mergers` (a queryset) as (merger id, programme id, district code, source kind,
-    headcount before, headcount after, sources, figures demo, figures published, effective on),
-    ordered by district code: `merger_figures` with `merger_derived`'s demo and
+def _completed_mergers(as_of: datetime.date, province_id: int | None = None, *, prefix: str = ""):
+    """The mergers completed by `as_of` in a province (or everywhere), as filters on a queryset
+    of mergers (`prefix` "") or of rows pointing at one (`prefix` "merger__")."""
+    filters = {f"{prefix}status": MergerStatus.COMPLETED, f"{prefix}effective_on__lte": as_of}
+    if province_id is not None:
+        filters[f"{prefix}district__province_id"] = province_id
+    return filters
+
+
+def completed_merger_rows(*, as_of: datetime.date, province: Province | None, measure: str) -> list[tuple]:
+    """The mergers completed by `as_of` in `province` (or everywhere) as (merger id, programme id,
+    district code, source kind, headcount before, headcount after, sources, figures demo, figures
+    published, effective on), by district code: `merger_figures` with `merger_derived`'s demo and
     `figures_published`, each agency's record in force read by one index lookup
-    (`_record_packed_on`) and summed here by `complete_sum`. Two queries, whatever the number
-    of mergers; tests/figures/test_fast_paths.py checks them against `merger_figures`."""
+    (`_record_packed_on`) and summed here by `complete_sum`. Two queries whatever the number of
+    mergers, each compiled once (`compiled_rows`); tests/figures/test_fast_paths.py checks them
+    against `merger_figures`."""
     before_day = Coalesce(OuterRef("merger__effective_on"), Value(FAR_FUTURE, output_field=DateField()))
-    sources: dict[int, list] = {}
-    for merger_id, counted, packed in (
-        Merger.source_agencies.through.objects.filter(merger__in=mergers.values("pk"))
-        .annotate(
-            _packed=_record_packed_on(
-                agency_ref=OuterRef("agency_id"), on=before_day, measure=measure, strictly_before=True
+
+    def build_sources(as_of, province_id=None):
+        return (
+            Merger.source_agencies.through.objects.filter(**_completed_mergers(as_of, province_id, prefix="merger__"))
+            .annotate(
+                _packed=_record_packed_on(
+                    agency_ref=OuterRef("agency_id"), on=before_day, measure=measure, strictly_before=True
+                )
             )
+            .values_list("merger_id", "agency__agency_type__in_district_quota", "_packed")
         )
-        .values_list("merger_id", "agency__agency_type__in_district_quota", "_packed")
-    ):
+
+    def build_mergers(as_of, province_id=None):
+        return (
+            Merger.objects.filter(**_completed_mergers(as_of, province_id))
+            .annotate(
+                _after=_record_packed_on(
+                    agency_ref=OuterRef("result_agency"), on=OuterRef("effective_on"), measure=measure
+                )
+            )
+            .order_by("district__code")
+            .values_list("pk", "programme_id", "district__code", "source_kind", "effective_on", "_after")
+        )
+
+    values = {"as_of": as_of} if province is None else {"as_of": as_of, "province_id": province.pk}
+    shape = (measure, province is None)
+    sources: dict[int, list] = {}
+    for merger_id, counted, packed in compiled_rows(("completed_merger_sources", *shape), build_sources, **values):
         sources.setdefault(merger_id, []).append((counted, packed))
-    rows = mergers.annotate(
-        _after=_record_packed_on(agency_ref=OuterRef("result_agency"), on=OuterRef("effective_on"), measure=measure)
-    ).values_list("pk", "programme_id", "district__code", "source_kind", "effective_on", "_after")
+    rows = compiled_rows(("completed_mergers", *shape), build_mergers, **values)
     out = []
-    for pk, programme_id, code, kind, effective_on, after_packed in rows.order_by("district__code"):
+    for pk, programme_id, code, kind, effective_on, after_packed in rows:
         merger_sources = sources.get(pk, [])
         counted = [unpack(packed) for in_quota, packed in merger_sources if in_quota]
         known = [(value, cls) for value, cls in counted if value is not None]
@@ -956,9 +1126,8 @@ def programme_figures(
     active_codes = [d.code for d in districts if d.is_active_on(as_of)]
     # Results count every merger completed by then, in a district since dissolved too (Hoành
     # Bồ's mergers removed focal points); completion counts the districts active on the date.
-    completed = Merger.objects.filter(status=MergerStatus.COMPLETED, effective_on__lte=as_of, district__in=in_scope)
     by_programme: dict[int, list[tuple]] = {}
-    for _pk, programme_id, *merger in completed_merger_rows(completed, measure):
+    for _pk, programme_id, *merger in completed_merger_rows(as_of=as_of, province=province, measure=measure):
         by_programme.setdefault(programme_id, []).append(tuple(merger))
     aggregates: dict[int, list] = {}
     if province is not None:
@@ -1411,6 +1580,88 @@ class Reconciliation:
         }
 
 
+_RECONCILED_FIELDS = (
+    "pk",
+    "name",
+    "established_on",
+    "dissolved_on",
+    "established_by_id",
+    "dissolved_by_id",
+    "successor_id",
+    "created_by",
+    "absorbed_by",
+)
+_RECONCILED_ALIASES = {
+    "code": "district__code",
+    "established_number": "established_by__number",
+    "dissolved_number": "dissolved_by__number",
+    "successor_name": "successor__name",
+    "successor_code": "successor__district__code",
+    "province_code": "successor_province__code",
+}
+
+
+def _reconciled_agencies(start, end, district_id=None, province_id=None):
+    """Every agency a reconciliation names: active on either date, or established or ended in the
+    period, with its decisions, its successor and the completed mergers that created it and
+    absorbed it (the latest of each, by id). Rows, not instances: with their decisions, successors
+    and districts, they made a thousand model instances on the province's dashboard."""
+    if district_id is not None:
+        agencies = Agency.objects.filter(district_id=district_id)
+    elif province_id is not None:
+        agencies = Agency.objects.filter(district__province_id=province_id)  # the district is joined for its code
+    else:
+        agencies = Agency.objects.all()
+    completed = Merger.objects.filter(status=MergerStatus.COMPLETED)
+    return (
+        agencies.filter(
+            valid_on_q(start)
+            | valid_on_q(end)
+            | Q(established_on__gt=start, established_on__lte=end)
+            | Q(dissolved_on__gt=start, dissolved_on__lte=end)
+        )
+        .annotate(
+            created_by=Subquery(completed.filter(result_agency=OuterRef("pk")).order_by("-pk").values("pk")[:1]),
+            absorbed_by=Subquery(
+                Merger.source_agencies.through.objects.filter(
+                    agency=OuterRef("pk"), merger__status=MergerStatus.COMPLETED
+                )
+                .order_by("-merger_id")
+                .values("merger_id")[:1]
+            ),
+            **{alias: F(path) for alias, path in _RECONCILED_ALIASES.items()},
+        )
+        .order_by("district__code", "pk")
+        .values_list(*_RECONCILED_FIELDS, *_RECONCILED_ALIASES)
+    )
+
+
+_RECONCILED_MERGER_FIELDS = (
+    "pk",
+    "result_agency_id",
+    "decision_id",
+    "programme_code",
+    "decision_number",
+    "result_name",
+    "result_code",
+)
+
+
+def _reconciled_mergers(ids):
+    """The mergers a reconciliation names (`ids`): their programme, decision and result."""
+    return (
+        Merger.objects.filter(pk__in=ids)
+        .annotate(
+            programme_code=F("programme__code"),
+            decision_number=F("decision__number"),
+            result_name=F("result_agency__name"),
+            result_code=F("result_agency__district__code"),
+        )
+        .order_by()
+        .values_list(*_RECONCILED_MERGER_FIELDS)
+    )
+
+
 def reconcile_focal_points(
     *,
     start: datetime.date,
@@ -1420,71 +1671,36 @@ def reconcile_focal_points(
     programmes: Sequence[Programme] | None = None,
 ) -> Reconciliation:
     """The focal points of `district` (or of the province's districts, or of all) on `start`,
-    how each term changed them until `end`, and those on `end`. Five queries (four given the
-    `programmes_ordered()` a page has read already)."""
-    districts = District.objects.filter(pk=district.pk) if district is not None else _districts_of(province)
-    agencies = Agency.objects.filter(district__in=districts)
-    # The agencies active on either date, and those established or ended in the period: two
-    # queries (the validity rule in Python, districts.validity, is tested equal to valid_on_q).
-    active = agencies.filter(valid_on_q(start) | valid_on_q(end)).order_by("district__code", "pk")
+    how each term changed them until `end`, and those on `end`. One query for the agencies
+    (`_reconciled_agencies`, compiled once), one for the mergers they name when there are any
+    (one more without the `programmes_ordered()` a page has read already). The validity rule in
+    Python (districts.validity) is tested equal to valid_on_q."""
+    if district is not None:
+        scope, values = "district", {"district_id": district.pk}
+    elif province is not None:
+        scope, values = "province", {"province_id": province.pk}
+    else:
+        scope, values = "all", {}
+    names = (*_RECONCILED_FIELDS, *_RECONCILED_ALIASES)
+    rows = [
+        dict(zip(names, row, strict=True))
+        for row in compiled_rows(("reconciled_agencies", scope), _reconciled_agencies, start=start, end=end, **values)
+    ]
     at_start, at_end = [], []
-    for pk, name, code, established_on, dissolved_on in active.values_list(
-        "pk", "name", "district__code", "established_on", "dissolved_on"
-    ):
+    for row in rows:
         for day, term in ((start, at_start), (end, at_end)):
-            if is_valid_on(established_on, dissolved_on, day):
-                term.append(ReconciledAgency(id=pk, name=name, district=code, on=None))
-    # Rows, not instances: with their decisions, successors and districts, the agencies that
-    # changed made a thousand model instances on the province's dashboard.
-    changed = list(
-        agencies.filter(
-            Q(established_on__gt=start, established_on__lte=end) | Q(dissolved_on__gt=start, dissolved_on__lte=end)
-        )
-        .order_by()
-        .values(
-            "pk",
-            "name",
-            "established_on",
-            "dissolved_on",
-            "established_by_id",
-            "dissolved_by_id",
-            "successor_id",
-            code=F("district__code"),
-            established_number=F("established_by__number"),
-            dissolved_number=F("dissolved_by__number"),
-            successor_name=F("successor__name"),
-            successor_code=F("successor__district__code"),
-            province_code=F("successor_province__code"),
-        )
-    )
-    born = sorted((a for a in changed if a["established_on"] and start < a["established_on"] <= end), key=_born_key)
-    gone = sorted((a for a in changed if a["dissolved_on"] and start < a["dissolved_on"] <= end), key=_gone_key)
-    # The completed mergers that absorbed the ended agencies and created the new ones, by key
-    # (an OR across the sources' join read every merger of the country, DISTINCT).
-    absorbed = list(
-        Merger.source_agencies.through.objects.filter(
-            agency__in=[a["pk"] for a in gone], merger__status=MergerStatus.COMPLETED
-        )
-        .order_by("merger_id")
-        .values_list("agency_id", "merger_id")
-    )
+            if is_valid_on(row["established_on"], row["dissolved_on"], day):
+                term.append(ReconciledAgency(id=row["pk"], name=row["name"], district=row["code"], on=None))
+    born = sorted((a for a in rows if a["established_on"] and start < a["established_on"] <= end), key=_born_key)
+    gone = sorted((a for a in rows if a["dissolved_on"] and start < a["dissolved_on"] <= end), key=_gone_key)
+    merger_ids = {a["created_by"] for a in born} | {a["absorbed_by"] for a in gone}
+    merger_ids.discard(None)
     mergers = {
-        m["pk"]: m
-        for m in Merger.objects.filter(status=MergerStatus.COMPLETED)
-        .filter(Q(result_agency__in=[a["pk"] for a in born]) | Q(pk__in={merger_id for _a, merger_id in absorbed}))
-        .order_by("pk")
-        .values(
-            "pk",
-            "result_agency_id",
-            "decision_id",
-            programme_code=F("programme__code"),
-            decision_number=F("decision__number"),
-            result_name=F("result_agency__name"),
-            result_code=F("result_agency__district__code"),
-        )
+        row[0]: dict(zip(_RECONCILED_MERGER_FIELDS, row, strict=True))
+        for row in compiled_rows(("reconciled_mergers",), _reconciled_mergers, ids=sorted(merger_ids))
     }
-    created_by = {m["result_agency_id"]: m for m in mergers.values() if m["result_agency_id"]}
-    absorbed_by = {agency_id: mergers[merger_id] for agency_id, merger_id in absorbed if merger_id in mergers}
+    created_by = {a["pk"]: mergers[a["created_by"]] for a in born if a["created_by"] is not None}
+    absorbed_by = {a["pk"]: mergers[a["absorbed_by"]] for a in gone if a["absorbed_by"] is not None}
 
     def decision_of(agency: dict, key: str, merger: dict | None) -> tuple[str | None, int | None]:
         """The agency's own decision (established_by or dissolved_by), else its merger's."""

@@ -24,6 +24,7 @@ from figures.engine import (
     ProgrammeTotals,
     Reconciliation,
     actual_vs_authorised,
+    compiled_rows,
     district_days,
     district_tier,
     first_decision_date,
@@ -447,6 +448,33 @@ class ProgressMatrix:
         return any(cell.is_demo for row in self.rows for cell in row.cells)
 
 
+_MATRIX_FIELDS = (
+    "pk",
+    "programme_id",
+    "district_id",
+    "status",
+    "decision_id",
+    "decision__number",
+    "decision__date",
+    "effective_on",
+    "source_kind",
+    "stage_now",
+    "stage_now_on",
+)
+
+
+def _matrix_mergers(as_of, *, province_id=None, district_ids=None):
+    """The mergers of a province's districts (or of `district_ids`), with their stage on `as_of`."""
+    if district_ids is None:
+        mergers = Merger.objects.filter(district__province_id=province_id)
+    else:
+        mergers = Merger.objects.filter(district__in=district_ids)
+    queryset = mergers.annotate(
+        stage_now=_latest_stage("status", as_of), stage_now_on=_latest_stage("on", as_of)
+    ).order_by("pk")
+    return queryset.values_list(*_MATRIX_FIELDS) if district_ids is None else queryset.values(*_MATRIX_FIELDS)
+
+
 def progress_matrix(
     *,
     province: Province | None,
@@ -460,30 +488,19 @@ def progress_matrix(
     A cell's stage is the merger's latest stage dated on or before `as_of` (None: nothing yet
     by then), with its date, the decision number and the merger id. A cancelled merger shows
     only when the district has no other one under that programme. Three queries; one given
-    the period's `districts` (by code) and the `programmes_ordered()` a page has read already.
+    the period's `districts` (by code) and the `programmes_ordered()` a page has read already
+    (for a province, compiled once: `figures.engine.compiled_rows`).
     """
     if districts is None:
         districts = list(districts_in_period(min(start or as_of, as_of), as_of, province=province).order_by("code"))
     if programmes is None:
         programmes = list(programmes_ordered())
-    mergers = (
-        Merger.objects.filter(district__in=[d.pk for d in districts])
-        .annotate(stage_now=_latest_stage("status", as_of), stage_now_on=_latest_stage("on", as_of))
-        .order_by("pk")
-        .values(
-            "pk",
-            "programme_id",
-            "district_id",
-            "status",
-            "decision_id",
-            "decision__number",
-            "decision__date",
-            "effective_on",
-            "source_kind",
-            "stage_now",
-            "stage_now_on",
-        )
-    )
+    if province is None:
+        mergers = _matrix_mergers(as_of, district_ids=[d.pk for d in districts])
+    else:
+        # The province's mergers: a superset of its period's districts', compiled once.
+        rows = compiled_rows(("progress_matrix",), _matrix_mergers, as_of=as_of, province_id=province.pk)
+        mergers = [dict(zip(_MATRIX_FIELDS, row, strict=True)) for row in rows]
     chosen: dict[tuple[int, int], dict] = {}
     for m in mergers:
         key = (m["district_id"], m["programme_id"])

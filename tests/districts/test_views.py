@@ -11,9 +11,9 @@ from mergers.models import Merger
 from tests.factories import AgencyFactory, HeadcountFactory
 from tests.reports.htmltext import text_of
 
-# + the reconciliation (the agencies on both dates, those established or ended, their mergers and
-# sources, the programmes' names: 5), the district tier today, which gives the default as-of (2).
-DISTRICT_QUERIES = 20  # (the user's own and group permissions: one query, core.auth)
+# + the reconciliation (the agencies it names, with the mergers that created or absorbed them;
+# those mergers; the programmes' names: 3), the district tier today, which gives the default as-of (2).
+DISTRICT_QUERIES = 18  # (the user's own and group permissions: one query, core.auth)
 
 
 @pytest.fixture

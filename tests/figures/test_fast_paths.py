@@ -3,6 +3,8 @@
 
 - `district_days` sums `agency_day_rows` in one grouped statement compiled once for all days:
   its figures equal `complete_sum`, the quota and the demo rule applied to those rows one by one.
+- A series reads the same parts by records' spans (`_district_parts_by_spans`): the same rows.
+- `compiled_rows` runs a query compiled once with each call's values: the queryset's own rows.
 - `merger_derived` computes in Python what SQL computed from `merger_figures`' columns:
   `merger_order_aliases`, the SQL that sorts lists, gives the same reduction and percentage.
 - `KeysFirstPaginator` pages the keys first: the same rows in the same order as slicing.
@@ -18,8 +20,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.api.pagination import KeysFirstPaginator
+from districts.models import District, Province
 from figures.engine import (
+    _COMPILED,
+    _as_date,
+    _district_parts,
+    _district_parts_by_spans,
     agency_day_rows,
+    compiled_rows,
     complete_sum,
     completed_merger_rows,
     district_days,
@@ -56,6 +64,28 @@ agency_specs = st.lists(
 )
 
 
+# Days before, on, between and after the records' and agencies' dates.
+SPAN_DAYS = [*DAYS, D(2013, 6, 1), D(2016, 1, 1), D(2016, 6, 29), D(2019, 6, 1), D(2019, 6, 2)]
+
+
+def _make(specs) -> list[int]:
+    """Three districts with the agencies and records `specs` describe; their ids."""
+    districts = [DistrictFactory() for _ in range(3)]
+    types = {True: AgencyTypeFactory(in_district_quota=True), False: AgencyTypeFactory(in_district_quota=False)}
+    for district, quota, established, dissolved, records in specs:
+        if dissolved is not None and dissolved <= established:
+            dissolved = None
+        agency = AgencyFactory(
+            district=districts[district],
+            agency_type=types[quota],
+            established_on=established,
+            dissolved_on=dissolved,
+        )
+        for as_of, authorised, actual, kind in records:
+            HeadcountFactory(agency=agency, as_of=as_of, authorised=authorised, actual=actual, source_kind=kind)
+    return [d.pk for d in districts]
+
+
 def _by_rule(day, measure, ids) -> dict:
     """The reference: each agency's row read on its own, summed in Python by the rules."""
     parts: dict = {}
@@ -76,20 +106,8 @@ def _by_rule(day, measure, ids) -> dict:
 @given(specs=agency_specs, measure=st.sampled_from(["authorised", "actual"]))
 def test_district_days_sum_the_agency_rows_by_the_rules(specs, measure):
     with transaction.atomic():
-        districts = [DistrictFactory() for _ in range(3)]
-        types = {True: AgencyTypeFactory(in_district_quota=True), False: AgencyTypeFactory(in_district_quota=False)}
-        for district, quota, established, dissolved, records in specs:
-            if dissolved is not None and dissolved <= established:
-                dissolved = None
-            agency = AgencyFactory(
-                district=districts[district],
-                agency_type=types[quota],
-                established_on=established,
-                dissolved_on=dissolved,
-            )
-            for as_of, authorised, actual, kind in records:
-                HeadcountFactory(agency=agency, as_of=as_of, authorised=authorised, actual=actual, source_kind=kind)
-        ids = [d.pk for d in districts]
+        ids = _make(specs)
+        districts = list(District.objects.filter(pk__in=ids).order_by("pk"))
         figures = district_days(DAYS, districts=districts, measure=measure)
         for day in DAYS:
             reference = _by_rule(day, measure, ids)
@@ -103,6 +121,65 @@ def test_district_days_sum_the_agency_rows_by_the_rules(specs, measure):
                 named = {a.id for a in figure.missing}
                 assert len(named) == counted - known
         transaction.set_rollback(True)
+
+
+def _parts(rows) -> list[tuple]:
+    return sorted(
+        (district_id, _as_date(on), *(int(v) if v is not None else None for v in rest))
+        for district_id, on, *rest in rows
+    )
+
+
+@pytest.mark.django_db
+@settings(max_examples=30, deadline=None)
+@given(
+    specs=agency_specs,
+    measure=st.sampled_from(["authorised", "actual"]),
+    days=st.sets(st.sampled_from(SPAN_DAYS), min_size=1),
+)
+def test_parts_by_spans_are_the_parts_by_lookups(specs, measure, days):
+    """The series' reading of a district's parts on each day equals the one by lookups, row for row:
+    days before, on and between the records, an agency's last record, none at all."""
+    with transaction.atomic():
+        ids = _make(specs)
+        days = sorted(days)
+        expected = _parts(_district_parts(days, measure, ids))
+        assert _parts(_district_parts_by_spans(days, measure, ids)) == expected
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_parts_by_spans_on_a_hand_made_case():
+    """Exact rows: a record superseded, a demo record, a type outside the quota, a missing figure."""
+    quota, outside = AgencyTypeFactory(in_district_quota=True), AgencyTypeFactory(in_district_quota=False)
+    district = DistrictFactory()
+    a = AgencyFactory(district=district, agency_type=quota, established_on=D(2000, 1, 1), dissolved_on=None)
+    b = AgencyFactory(district=district, agency_type=quota, established_on=D(2016, 1, 1), dissolved_on=D(2019, 1, 1))
+    c = AgencyFactory(district=district, agency_type=outside, established_on=D(2000, 1, 1), dissolved_on=None)
+    HeadcountFactory(agency=a, as_of=D(2015, 1, 1), authorised=10, actual=None, source_kind=SourceKind.OFFICIAL)
+    HeadcountFactory(agency=a, as_of=D(2017, 1, 1), authorised=8, actual=7, source_kind=SourceKind.DEMO)
+    HeadcountFactory(agency=b, as_of=D(2016, 1, 1), authorised=5, actual=5, source_kind=SourceKind.PUBLISHED)
+    HeadcountFactory(agency=c, as_of=D(2015, 1, 1), authorised=30, actual=30, source_kind=SourceKind.DEMO)
+    days = [D(2014, 1, 1), D(2016, 6, 30), D(2017, 1, 1), D(2020, 1, 1)]
+    rows = _parts(_district_parts_by_spans(days, "authorised", [district.pk]))
+    # (district, day, agencies, counted, known, total, demo)
+    assert rows == [
+        (district.pk, D(2014, 1, 1), 2, 1, 0, None, 0),
+        (district.pk, D(2016, 6, 30), 3, 2, 2, 15, 0),
+        (district.pk, D(2017, 1, 1), 3, 2, 2, 13, 1),
+        (district.pk, D(2020, 1, 1), 2, 1, 1, 8, 1),
+    ]
+    assert _parts(_district_parts(days, "authorised", [district.pk])) == rows
+    assert _parts(_district_parts_by_spans(days, "actual", [district.pk]))[1] == (
+        district.pk,
+        D(2016, 6, 30),
+        3,
+        2,
+        1,
+        5,
+        0,
+    )
+    assert _district_parts_by_spans([], "authorised", [district.pk]) == []
 
 
 @pytest.mark.django_db
@@ -217,7 +294,7 @@ def test_completed_merger_rows_equal_the_merger_figures(quang_ninh, measure):
     HeadcountRecord.objects.filter(pk=records[1].pk).update(source_kind=SourceKind.DEMO)
     HeadcountRecord.objects.filter(pk=records[2].pk).delete()
 
-    rows = completed_merger_rows(completed, measure)
+    rows = completed_merger_rows(as_of=D(2100, 1, 1), province=None, measure=measure)
     assert len(rows) == completed.count() > 40
     assert [row[2] for row in rows] == sorted(row[2] for row in rows)  # by district code
     by_list = {m.pk: m for m in merger_list(measure=measure)}
@@ -240,3 +317,70 @@ def test_completed_merger_rows_equal_the_merger_figures(quang_ninh, measure):
         assert all(seen.values()), seen
     else:  # the seed has no actual figures
         assert seen["before missing"] == len(rows)
+    # A province's: compiled apart (a filter more), the same rows (the seed is all Quảng Ninh's).
+    assert completed_merger_rows(as_of=D(2100, 1, 1), province=Province.objects.get(code="22"), measure=measure) == rows
+
+
+@pytest.mark.django_db
+def test_compiled_rows_are_the_querysets_rows():
+    """Days and ids compiled as stand-ins, run with each call's values: the rows the ORM gives
+    (its converters applied: dates and booleans on SQLite too), one compilation per key."""
+    from django.db.models import Exists, OuterRef
+
+    quota = AgencyTypeFactory(in_district_quota=True)
+    districts = [DistrictFactory(), DistrictFactory()]
+    agencies = [
+        AgencyFactory(district=districts[0], agency_type=quota, established_on=D(2000, 1, 1), dissolved_on=None),
+        AgencyFactory(district=districts[0], agency_type=quota, established_on=D(2016, 1, 1), dissolved_on=None),
+        AgencyFactory(district=districts[1], agency_type=quota, established_on=D(2000, 1, 1), dissolved_on=None),
+    ]
+    HeadcountFactory(agency=agencies[0], as_of=D(2015, 1, 1), authorised=10, actual=9)
+
+    def build(on, district_id):
+        from mergers.models import Agency, HeadcountRecord
+
+        return (
+            Agency.objects.filter(district_id=district_id, established_on__lte=on)
+            .annotate(has_record=Exists(HeadcountRecord.objects.filter(agency=OuterRef("pk"), as_of__lte=on)))
+            .order_by("pk")
+            .values_list("pk", "established_on", "has_record")
+        )
+
+    key = ("test", "agencies")
+    _COMPILED.pop(next((k for k in _COMPILED if k[2] == key), None), None)
+    a, b, c = (x.pk for x in agencies)
+    expected = {
+        (D(2014, 1, 1), districts[0].pk): [(a, D(2000, 1, 1), False)],
+        (D(2017, 1, 1), districts[0].pk): [(a, D(2000, 1, 1), True), (b, D(2016, 1, 1), False)],
+        (D(2017, 1, 1), districts[1].pk): [(c, D(2000, 1, 1), False)],
+        (D(1999, 1, 1), districts[1].pk): [],
+    }
+    for (on, district_id), rows in expected.items():
+        assert list(build(on, district_id)) == rows
+        assert compiled_rows(key, build, on=on, district_id=district_id) == rows
+    assert sum(1 for k in _COMPILED if k[2] == key) == 1
+    with pytest.raises(ValueError, match="every value must be a parameter"):
+        compiled_rows(("test", "unused"), lambda on, district_id: build(on, 1), on=D(2017, 1, 1), district_id=1)
+
+
+@pytest.mark.django_db
+def test_compiled_rows_take_lists_of_ids_one_shape_per_length():
+    """A list of ids: a stand-in for each, one compilation per length; an empty list asks the ORM."""
+    district = DistrictFactory()
+    agencies = [AgencyFactory(district=district) for _ in range(3)]
+    ids = [a.pk for a in agencies]
+
+    def build(ids, district_id):
+        from mergers.models import Agency
+
+        return Agency.objects.filter(pk__in=ids, district_id=district_id).order_by("pk").values_list("pk")
+
+    key = ("test", "lists")
+    for k in [k for k in _COMPILED if k[2] == key]:
+        del _COMPILED[k]
+    for chosen in ([ids[0]], [ids[2], ids[0]], [ids[1], ids[2]], ids, []):
+        expected = [(pk,) for pk in sorted(chosen)]
+        assert list(build(chosen, district.pk)) == expected
+        assert compiled_rows(key, build, ids=chosen, district_id=district.pk) == expected
+    assert compiled_rows(key, build, ids=ids, district_id=district.pk + 1) == []
+    assert sorted(k[3] for k in _COMPILED if k[2] == key) == [(1,), (2,), (3,)]

@@ -239,3 +239,19 @@ def test_thin_dates_keeps_first_and_last_and_the_limit():
     assert (thinned[0], thinned[-1]) == (days[0], days[-1])
     assert thinned == sorted(thinned)
     assert thin_dates(days[:10], 120) == days[:10]
+
+
+def test_a_provinces_matrix_compiled_once_is_the_matrix_of_its_districts():
+    """`progress_matrix` for a province reads its mergers by a query compiled once
+    (figures.engine.compiled_rows); by its districts' ids, the same cells, before, during and
+    after the mergers and once a merger was cancelled or a district ended."""
+    from districts.models import Province
+
+    province = Province.objects.get(code="22")
+    for as_of in (D(2015, 1, 1), D(2017, 9, 27), D(2018, 3, 1), D(2020, 6, 1), D(2025, 8, 1)):
+        matrix = progress_matrix(province=province, as_of=as_of, start=D(2015, 11, 30))
+        districts = [row.district for row in matrix.rows]
+        reference = progress_matrix(province=None, as_of=as_of, start=D(2015, 11, 30), districts=districts)
+        assert matrix.rows == reference.rows
+    assert len(matrix.rows) == 14
+    assert sum(1 for row in matrix.rows for cell in row.cells if cell.stage == "completed") == 42

@@ -19,12 +19,12 @@ from tests.reports.htmltext import text_of
 D = datetime.date
 URL_2020 = "/?baseline=30/11/2015&as_of=01/06/2020"
 # The province (?province=, default Quảng Ninh) is one of them; then the district tier on the
-# date (1), the focal-point reconciliation (4: the agencies on both dates, those established or
-# ended, their mergers and sources), the programmes' mergers (2: their sources' records in force,
-# then the mergers with their results') and the province's published aggregates (1). The districts
-# of the period and the programmes are read once for the table, the matrix, the cards and the
-# reconciliation.
-DASHBOARD_QUERIES = 20  # (the user's own and group permissions: one query, core.auth)
+# date (1), the focal-point reconciliation (2: the agencies it names, with the mergers that
+# created or absorbed them; those mergers), the programmes' mergers (2: their sources' records in
+# force, then the mergers with their results') and the province's published aggregates (1). The
+# districts of the period and the programmes are read once for the table, the matrix, the cards
+# and the reconciliation.
+DASHBOARD_QUERIES = 18  # (the user's own and group permissions: one query, core.auth)
 
 
 @pytest.fixture
