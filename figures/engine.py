@@ -305,11 +305,19 @@ def _missing_parts(day: datetime.date, measure: str, district_ids: Sequence[int]
 _ANY_DAY = datetime.date(1, 1, 2)
 
 
-def _for_days(build, days: Sequence[datetime.date]) -> tuple[str, list]:
+def _for_days(build, days: Sequence[datetime.date], key: tuple) -> tuple[str, list]:
     """`build(day)` for each of `days` as one UNION ALL, compiled by the ORM once (compiling
     the same queryset for each of 120 days of a series cost more than running it): the SQL of
-    `build(_ANY_DAY)`, its parameters with `_ANY_DAY` replaced by each day in turn."""
-    sql, params = build(_ANY_DAY).query.sql_with_params()
+    `build(_ANY_DAY)`, its parameters with `_ANY_DAY` replaced by each day in turn. The SQL of
+    `build` depends on `key` alone (with everything `build` reads but the day), and is kept per
+    key (`_COMPILED`): a report asked again compiles nothing."""
+    cache_key = (connection.vendor, connection.alias, "for_days", key)
+    compiled = _COMPILED.get(cache_key)
+    if compiled is None:
+        compiled = build(_ANY_DAY).query.sql_with_params()
+        if len(_COMPILED) < _COMPILED_MAX:
+            _COMPILED[cache_key] = compiled
+    sql, params = compiled
     placeholders = {_ANY_DAY: lambda d: d, _ANY_DAY.isoformat(): lambda d: d.isoformat()}  # SQLite: text
     all_params = []
     for day in days:
@@ -415,7 +423,9 @@ def _district_parts(days: Sequence[datetime.date], measure: str, district_ids: S
     """(district id, day, agencies, counted, known, total, demo) per district with active
     agencies on each day: `agency_day_rows` summed by district, each agency's record read once
     (`_packed_day_rows`). One query."""
-    rows_sql, params = _for_days(lambda day: _packed_day_rows(day, measure, district_ids), days)
+    rows_sql, params = _for_days(
+        lambda day: _packed_day_rows(day, measure, district_ids), days, ("packed", measure, tuple(district_ids))
+    )
     sql = (
         'SELECT "_district", "_on", COUNT(*), '
         'SUM(CASE WHEN "_counted" THEN 1 ELSE 0 END), '
@@ -480,7 +490,9 @@ def _district_parts_by_spans(days: Sequence[datetime.date], measure: str, distri
 
 
 def _missing_rows(days: Sequence[datetime.date], measure: str, district_ids: Sequence[int]) -> list[tuple]:
-    sql, params = _for_days(lambda day: _missing_parts(day, measure, district_ids), days)
+    sql, params = _for_days(
+        lambda day: _missing_parts(day, measure, district_ids), days, ("missing", measure, tuple(district_ids))
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -384,3 +384,31 @@ def test_compiled_rows_take_lists_of_ids_one_shape_per_length():
         assert compiled_rows(key, build, ids=chosen, district_id=district.pk) == expected
     assert compiled_rows(key, build, ids=ids, district_id=district.pk + 1) == []
     assert sorted(k[3] for k in _COMPILED if k[2] == key) == [(1,), (2,), (3,)]
+
+
+@pytest.mark.django_db
+def test_a_report_asked_again_compiles_nothing(monkeypatch):
+    """`district_days` keeps the SQL it compiled per measure and districts (`_for_days`): asked
+    again, for the same days or others, it runs it with no ORM compilation, with the same figures."""
+    from django.db.models.sql.query import Query
+
+    quota = AgencyTypeFactory(in_district_quota=True)
+    district = DistrictFactory()
+    agency = AgencyFactory(district=district, agency_type=quota, established_on=D(2000, 1, 1), dissolved_on=None)
+    HeadcountFactory(agency=agency, as_of=D(2016, 1, 1), authorised=12, actual=None, source_kind=SourceKind.DEMO)
+    missing = AgencyFactory(district=district, agency_type=quota, established_on=D(2018, 1, 1), dissolved_on=None)
+    first = district_days(DAYS, districts=[district])
+
+    def no_compiling(self, *args, **kwargs):
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(Query, "sql_with_params", no_compiling)
+    assert district_days(DAYS, districts=[district]) == first
+    assert district_days(DAYS[1:3], districts=[district]) == {k: v for k, v in first.items() if k[1] in DAYS[1:3]}
+    figures = [(f.headcount, f.demo, [a.id for a in f.missing]) for f in (first[(district.pk, day)] for day in DAYS)]
+    assert figures == [
+        (None, False, [agency.pk]),
+        (12, True, []),
+        (None, False, [missing.pk]),
+        (None, False, [missing.pk]),
+    ]
