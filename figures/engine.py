@@ -422,7 +422,8 @@ def _fenced(sql: str) -> str:
 def _district_parts(days: Sequence[datetime.date], measure: str, district_ids: Sequence[int]) -> list[tuple]:
     """(district id, day, agencies, counted, known, total, demo) per district with active
     agencies on each day: `agency_day_rows` summed by district, each agency's record read once
-    (`_packed_day_rows`). One query."""
+    (`_packed_day_rows`). One query. `demo`: a counted figure read is demo (a record without the
+    measure leaves the headcount missing, and a missing figure is never demo)."""
     rows_sql, params = _for_days(
         lambda day: _packed_day_rows(day, measure, district_ids), days, ("packed", measure, tuple(district_ids))
     )
@@ -466,7 +467,8 @@ def _district_parts_by_spans(days: Sequence[datetime.date], measure: str, distri
                SUM(CASE WHEN t.in_district_quota THEN 1 ELSE 0 END),
                SUM(CASE WHEN t.in_district_quota AND s.value IS NOT NULL THEN 1 ELSE 0 END),
                SUM(CASE WHEN t.in_district_quota THEN s.value END),
-               MAX(CASE WHEN t.in_district_quota AND COALESCE(s.source_kind, %s) NOT IN ({official}) THEN 1 ELSE 0 END)
+               MAX(CASE WHEN t.in_district_quota AND s.value IS NOT NULL
+                         AND COALESCE(s.source_kind, %s) NOT IN ({official}) THEN 1 ELSE 0 END)
         FROM days
         INNER JOIN {q(agency)} a ON (a.established_on IS NULL OR a.established_on <= days.day)
             AND (a.dissolved_on IS NULL OR a.dissolved_on > days.day)

@@ -16,7 +16,7 @@ import pytest
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from core.api.pagination import KeysFirstPaginator
@@ -136,6 +136,10 @@ def _parts(rows) -> list[tuple]:
     specs=agency_specs,
     measure=st.sampled_from(["authorised", "actual"]),
     days=st.sets(st.sampled_from(SPAN_DAYS), min_size=1),
+)
+# A demo record without the measure: no figure, so nothing demo (found by the CI profile).
+@example(
+    specs=[(0, True, D(2000, 1, 1), None, [(D(2014, 1, 1), 0, None, "demo")])], measure="actual", days={D(2015, 1, 1)}
 )
 def test_parts_by_spans_are_the_parts_by_lookups(specs, measure, days):
     """The series' reading of a district's parts on each day equals the one by lookups, row for row:
