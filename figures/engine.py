@@ -216,6 +216,16 @@ def _inactive(day: datetime.date) -> DayFigure:
     return DayFigure(on=day, active=False)
 
 
+def _agencies_on(day: datetime.date, district_ids: Sequence[int]):
+    """The agencies of `district_ids` active on `day`, with their district, the day and whether
+    they count in the quota (`_district`, `_on`, `_counted`): the rows a district's figures sum."""
+    return Agency.objects.filter(valid_on_q(day), district_id__in=district_ids).annotate(
+        _district=F("district_id"),
+        _on=Value(day, output_field=DateField()),
+        _counted=ExpressionWrapper(IN_QUOTA, output_field=BooleanField()),
+    )
+
+
 def agency_day_rows(day: datetime.date, measure: str, district_ids: Sequence[int]):
     """The parts of a district's figures on `day`, one row per agency active that day:
     (district id, day, counted in the quota, its `measure` (None: no record), its record is demo).
@@ -225,11 +235,8 @@ def agency_day_rows(day: datetime.date, measure: str, district_ids: Sequence[int
     reads the agency's record through two correlated subqueries (the figure and its kind).
     """
     return (
-        Agency.objects.filter(valid_on_q(day), district_id__in=district_ids)
+        _agencies_on(day, district_ids)
         .annotate(
-            _district=F("district_id"),
-            _on=Value(day, output_field=DateField()),
-            _counted=ExpressionWrapper(IN_QUOTA, output_field=BooleanField()),
             _hc=headcount_on(agency_ref=OuterRef("pk"), on=day, measure=measure),
             _kind=record_kind_on(agency_ref=OuterRef("pk"), on=day),
             _demo=ExpressionWrapper(_demo_kind_q("_kind"), output_field=BooleanField()),
@@ -274,13 +281,8 @@ def _packed_day_rows(day: datetime.date, measure: str, district_ids: Sequence[in
     see `_record_packed_on`): (district id, day, counted in the quota, packed). What
     `_district_parts` sums; tests/figures/test_fast_paths.py checks its sums against the rows."""
     return (
-        Agency.objects.filter(valid_on_q(day), district_id__in=district_ids)
-        .annotate(
-            _district=F("district_id"),
-            _on=Value(day, output_field=DateField()),
-            _counted=ExpressionWrapper(IN_QUOTA, output_field=BooleanField()),
-            _packed=_record_packed_on(agency_ref=OuterRef("pk"), on=day, measure=measure),
-        )
+        _agencies_on(day, district_ids)
+        .annotate(_packed=_record_packed_on(agency_ref=OuterRef("pk"), on=day, measure=measure))
         .order_by()
         .values_list("_district", "_on", "_counted", "_packed")
     )
