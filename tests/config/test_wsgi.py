@@ -25,4 +25,4 @@ def test_loading_the_application_freezes_what_it_loaded_and_raises_the_threshold
         [sys.executable, "-c", PROBE], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "(700, 10, 10) (50000, 20, 100) True True"
+    assert result.stdout.strip() == "(700, 10, 10) (50000, 10, 10) True True"
