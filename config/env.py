@@ -122,7 +122,7 @@ def cache_config() -> dict:
     url = env_str("REDIS_URL", "")
     prefix = env_str("DJANGO_CACHE_KEY_PREFIX", "")
     if url:
-        redis = "django.core.cache.backends.redis.RedisCache"
+        redis = "core.cache.RedisCache"  # Django's, one client per pool
         return {
             "default": {"BACKEND": redis, "LOCATION": url, "KEY_PREFIX": f"{prefix}default"},
             "reads": {"BACKEND": redis, "LOCATION": url, "KEY_PREFIX": f"{prefix}reads"},

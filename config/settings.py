@@ -330,6 +330,11 @@ FILTERS_EMPTY_CHOICE_LABEL = _("Tất cả")
 # the next committed write changes the data stamp in the database. The stamp keeps every
 # worker's own cache right, so a per-process cache needs no shared server. 0 turns it off.
 READ_CACHE_SECONDS = env_int("DJANGO_READ_CACHE_SECONDS", 300)
+# Who a token is and what a user may do (core/auth.py), kept for at most 30 s under the shared
+# stamp, whatever READ_CACHE_SECONDS says: a write to the data renews the answers, not anyone's
+# rights, so the request that rebuilds an answer after a write finds them here. Off: read from
+# the database on every request.
+AUTH_CACHE = env_bool("DJANGO_AUTH_CACHE", True)
 # --- the cache: Redis when REDIS_URL is set (throttles, read cache, cached auth shared by every
 # worker), local memory otherwise; `manage.py check --deploy` warns about the latter (config/checks.py).
 CACHES = cache_config()

@@ -12,12 +12,17 @@ Whatever happens outside the application (QuerySet.update(is_active=False), a ro
 psql, a restore), which renews no stamp, a cached user or set of permissions is used for at
 most AUTH_CACHE_SECONDS after it was read from the database: each entry carries the
 time it was read, checked on every hit, whatever the cache backend does with its own timeout.
+
+These entries are kept whatever READ_CACHE_SECONDS says (settings.AUTH_CACHE turns them off):
+a write to the data renews every answer it touches but no one's rights, so the request that
+rebuilds an answer after a write (the miss path) finds who is asking here, as a cached one does.
 """
 
 import hashlib
 import threading
 import time
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.db.models import Q
@@ -47,6 +52,15 @@ def oldest_read() -> float | None:
 def _note(read_at: float) -> None:
     oldest = getattr(_reads, "oldest", None)
     _reads.oldest = read_at if oldest is None else min(oldest, read_at)
+
+
+def seconds() -> int:
+    """How long an entry is kept: AUTH_CACHE_SECONDS, 0 when settings.AUTH_CACHE is off."""
+    return AUTH_CACHE_SECONDS if settings.AUTH_CACHE else 0
+
+
+def _key(*parts) -> str | None:
+    return readcache.key(*parts, shared_only=True, seconds=seconds())
 
 
 def _fresh(hit):
@@ -82,7 +96,7 @@ class CachedPermissionsBackend(ModelBackend):
         if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_perm_cache"):
-            key = readcache.key("permissions", user_obj.pk, user_obj.is_superuser, shared_only=True)
+            key = _key("permissions", user_obj.pk, user_obj.is_superuser)
             permissions = _fresh(readcache.get(key))
             if permissions is None:
                 permissions = self.permissions_from_db(user_obj)
@@ -100,7 +114,7 @@ class CachedTokenAuthentication(TokenAuthentication):
     """
 
     def authenticate_credentials(self, key):
-        cache_key = readcache.key("token", hashlib.sha256(key.encode()).hexdigest(), shared_only=True)
+        cache_key = _key("token", hashlib.sha256(key.encode()).hexdigest())
         hit = _fresh(readcache.get(cache_key))
         if hit is not None:
             return hit

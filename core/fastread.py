@@ -201,7 +201,7 @@ def remember(request, key: tuple, response) -> None:
         province=answer.province,
         shared_only=answer.shared_only,
         scope=scope,
-        valid_until=min(answer.expires, read_at + auth.AUTH_CACHE_SECONDS, _next_midnight()),
+        valid_until=min(answer.expires, read_at + auth.seconds(), _next_midnight()),
         status=response.status_code,
         headers=tuple(headers),
         ratelimit_at=len(headers) if ratelimit_at is None else ratelimit_at,

@@ -333,15 +333,16 @@ def timeout() -> int:
     return settings.READ_CACHE_SECONDS
 
 
-def key(*parts, province: str | None = None, shared_only: bool = False) -> str | None:
+def key(*parts, province: str | None = None, shared_only: bool = False, seconds: int | None = None) -> str | None:
     """A cache key for `parts` under the current stamp, day and language; None: do not cache.
 
     `province` (a code): the answer shows that province's data only, and is keyed on its stamp
     and the shared one instead of the data's (see the module docstring); `shared_only`: on the
     shared data alone (who a token is, what a user may do). The day is part of every key
-    because reports default to "as of today".
+    because reports default to "as of today". `seconds`: how long the entry will be kept when
+    not READ_CACHE_SECONDS (core.auth's entries); 0 or less: nothing is cached.
     """
-    if timeout() <= 0:
+    if (timeout() if seconds is None else seconds) <= 0:
         return None
     current = scope(province=province, shared_only=shared_only)
     if current is None:
@@ -427,9 +428,9 @@ def await_entry(cache_key: str):
 
 
 def put(cache_key: str | None, value, seconds: int | None = None) -> None:
-    """Keep `value` for READ_CACHE_SECONDS, or `seconds` when shorter."""
+    """Keep `value` for READ_CACHE_SECONDS, or for `seconds` (the key was made with them)."""
     if cache_key is not None:
-        caches["reads"].set(cache_key, value, timeout() if seconds is None else min(seconds, timeout()))
+        caches["reads"].set(cache_key, value, timeout() if seconds is None else seconds)
 
 
 def cached(parts: tuple, compute, *, province: str | None = None):

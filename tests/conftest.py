@@ -111,6 +111,7 @@ def _read_cache_where_committed(request, settings):
     fastread.clear()
     if request.node.get_closest_marker("read_cache") is None and request.node.get_closest_marker("browser") is None:
         settings.READ_CACHE_SECONDS = 0
+        settings.AUTH_CACHE = False  # its entries, too, are renewed by commits only
     yield
     caches["reads"].clear()
     fastread.clear()

@@ -245,6 +245,55 @@ def test_nothing_is_cached_when_turned_off(quang_ninh, settings):
     assert readcache.cached(("anything",), lambda: 1) == 1
 
 
+def _tables_read(queries) -> list[str]:
+    return [query["sql"].split(" FROM ", 1)[1].split()[0].strip('"') for query in queries.captured_queries]
+
+
+def test_with_answers_uncached_who_asks_is_still_cached(quang_ninh, analyst, editor, settings, commit):
+    """The miss path (issue 17): with READ_CACHE_SECONDS=0 every answer is computed afresh, and the
+    token's user and permissions still come from the cache until the shared stamp changes, as
+    after any write to the data."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.READ_CACHE_SECONDS = 0
+    client = token_client(analyst)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get("/api/v1/districts/193/").status_code == 200
+    assert _tables_read(first) == [
+        "reports_dataversion",  # the stamps, which key who asks
+        "districts_province",  # the stamps' province codes, read once
+        "authtoken_token",
+        "auth_permission",
+        "districts_district",
+    ]
+    with CaptureQueriesContext(connection) as again:
+        assert client.get("/api/v1/districts/193/").status_code == 200
+    assert _tables_read(again) == ["reports_dataversion", "districts_district"]
+
+    assert ha_long(client.get(STAFFING, PARAMS).json())["headcount_current"] == 93
+    with commit():
+        record_headcount(editor, authorised=40)
+    assert ha_long(client.get(STAFFING, PARAMS).json())["headcount_current"] == 90
+    with commit():
+        analyst.groups.remove(Group.objects.get(name="analysts"))
+    assert client.get(STAFFING, PARAMS).status_code == 403
+
+
+def test_who_asks_is_read_on_every_request_with_the_auth_cache_off(quang_ninh, analyst, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.AUTH_CACHE = False
+    client = token_client(analyst)
+    assert client.get("/api/v1/districts/193/").status_code == 200
+    with CaptureQueriesContext(connection) as again:
+        assert client.get("/api/v1/districts/193/").status_code == 200
+    # The answer is the read cache's; the token's user and permissions are read again.
+    assert _tables_read(again) == ["authtoken_token", "auth_permission", "reports_dataversion"]
+
+
 # --- issue 13: cached auth lives at most 30 s, whatever happens outside the application ------
 
 
