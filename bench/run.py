@@ -2,7 +2,8 @@
 driven by wrk on loopback, each endpoint measured three ways in the same run (issue 17):
 
 - cached: the application as deployed (the read cache serves repeated requests);
-- uncached: the application with DJANGO_READ_CACHE_SECONDS=0, every request computed;
+- uncached: the application with DJANGO_READ_CACHE_SECONDS=0, every answer computed (the token's
+  user and permissions still come from the cache, as on the miss after any write to the data);
 - the fair floor: bench/floors.py, a bare WSGI app serving the same JSON from the best single
   SQL query and json.dumps, under the same gunicorn settings. Before anything is measured the
   floor's JSON is compared with the API's (parsed); the run stops at the first difference.
@@ -737,7 +738,8 @@ def write_results(results: dict, path: Path) -> None:
         f"{results['data']['mergers']:,} mergers, {results['data']['headcounts']:,} headcount records; "
         f"{results['analyse']}",
         "- Servers: gunicorn, 2 sync workers each, persistent database connections, DEBUG off: the application "
-        "(cached), the application with `DJANGO_READ_CACHE_SECONDS=0` (uncached), the fair floors "
+        "(cached), the application with `DJANGO_READ_CACHE_SECONDS=0` (uncached: every answer computed, the token's "
+        "user and permissions read from the cache as on the miss after a write), the fair floors "
         "(bench/floors.py) and a bare WSGI hello app; the application's cache (throttles, read cache, cached "
         f"auth): {results.get('cache', 'local memory, each worker its own')}",
         f"- Load: wrk on loopback, 2 threads, {results['connections']} keep-alive connections, "
