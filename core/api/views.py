@@ -13,6 +13,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from core import auth, fastread, readcache
+from core.api.compiled import compiled_get
 from core.api.exceptions import PreconditionFailed, django_error_detail
 from core.api.filters import ALWAYS_ALLOWED, check_query
 from core.api.renderers import BOM, CSVRenderer
@@ -323,6 +324,20 @@ class ReadOnlyViewSet(
     NetBox-style representations (`brief_serializer_class` for `?brief=1`), CSV and ETags."""
 
     brief_serializer_class = None
+    # A detail asked for without any parameter reads its object by SQL compiled once
+    # (core.api.compiled): for views whose queryset is the same on every request, looked up by
+    # a text field (a GSO code).
+    compiled_detail = False
+
+    def get_object(self):
+        if self.compiled_detail and getattr(self, "action", None) == "retrieve" and not self.request.query_params:
+            value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+            view = (type(self).__module__, type(self).__qualname__)
+            obj = compiled_get(self.get_queryset(), self.lookup_field, value, key=view)
+            self.check_object_permissions(self.request, obj)
+            self.current_object = obj
+            return obj
+        return super().get_object()
 
     def filter_queryset(self, queryset):
         # A detail asked for without any parameter: the FilterSet would validate an empty form

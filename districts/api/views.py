@@ -15,6 +15,7 @@ from districts.selectors import district_list
 
 class ProvinceViewSet(ReadOnlyViewSet):
     read_cache_shared_only = True  # provinces' writes renew the shared stamp (core.readcache)
+    compiled_detail = True
     queryset = Province.objects.order_by("code")
     serializer_class = ProvinceSerializer
     brief_serializer_class = BriefProvinceSerializer
@@ -28,6 +29,7 @@ class DistrictViewSet(HistoryMixin, ReadOnlyViewSet):
     """District-level units, looked up by GSO code: /api/v1/districts/193/."""
 
     read_cache_shared_only = True  # districts' writes renew the shared stamp (core.readcache)
+    compiled_detail = True
 
     queryset = district_list().order_by("code")
     serializer_class = DistrictSerializer

@@ -1,0 +1,70 @@
+"""A detail's object read by SQL compiled once (issue 17).
+
+Reading one district by its code through the ORM cost 1.1 ms on the national data: 0.6 ms to
+compile the query (three joined tables' columns) and 0.4 ms to run it. The query is the same
+on every request but for the code, so it is compiled once per view, database and lookup
+field, with a stand-in in place of the value, and run with each request's value in its
+place. Its rows become model instances, related objects included, as Django's ModelIterable
+makes them, with the compiler that compiled the SQL. tests/api/test_compiled_detail.py checks
+that each object is the ORM's.
+"""
+
+import threading
+
+from django.db import connections
+from django.http import Http404
+
+STAND_IN = "stand-in-7417417417"
+_COMPILED: dict[tuple, tuple] = {}
+_LOCK = threading.Lock()
+
+
+def _compile(queryset, lookup: str) -> tuple:
+    """(sql, params, the stand-in's position among them, compiler) for `queryset.filter(lookup=...)`."""
+    from django.db.models.query import MAX_GET_RESULTS, get_related_populators
+
+    query = queryset.filter(**{lookup: STAND_IN}).order_by()[:MAX_GET_RESULTS].query  # as QuerySet.get reads
+    compiler = query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    positions = [i for i, param in enumerate(params) if param == STAND_IN]
+    if len(positions) != 1:
+        raise ValueError(f"{queryset.model.__name__}.{lookup}: the value must be one parameter of the SQL")
+    klass_info, select = compiler.klass_info, compiler.select
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    init_list = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, queryset.db)
+    annotations = tuple((compiler.annotation_col_map or {}).items())
+    rows_to_objects = (klass_info["model"], start, end, init_list, populators, annotations)
+    return sql, list(params), positions[0], compiler, rows_to_objects
+
+
+def compiled_get(queryset, lookup: str, value: str, key: tuple):
+    """`queryset.get(**{lookup: value})` for a queryset whose SQL depends on `key` alone (the
+    view that makes it), compiled once per key and database; Http404 when there is none.
+    Only for text lookups (GSO codes): their value needs no conversion before it is a parameter."""
+    db = queryset.db
+    connection = connections[db]
+    cache_key = (connection.vendor, db, key, lookup)
+    compiled = _COMPILED.get(cache_key)
+    if compiled is None:
+        compiled = _compile(queryset, lookup)
+        with _LOCK:
+            _COMPILED.setdefault(cache_key, compiled)
+    sql, params, position, compiler, (model, start, end, init_list, populators, annotations) = compiled
+    params = [*params[:position], value, *params[position + 1 :]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    objects = []
+    for row in compiler.results_iter([rows]):
+        obj = model.from_db(db, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, column in annotations:
+            setattr(obj, name, row[column])
+        objects.append(obj)
+    if not objects:
+        raise Http404(f"No {model._meta.object_name} matches the given query.")
+    if len(objects) > 1:
+        raise model.MultipleObjectsReturned(f"get() returned more than one {model._meta.object_name}")
+    return objects[0]
