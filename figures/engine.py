@@ -73,6 +73,7 @@ from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import prepared
 from districts.models import District, Province
 from districts.validity import is_valid_on, valid_on_q
 from mergers.choices import REAL_KINDS, MergerStatus, SourceKind
@@ -365,7 +366,7 @@ def compiled_rows(key: tuple, build, **values) -> list[tuple]:
 
     run_params = [p if slot is None else value_of(slot) for p, slot in zip(params, slots, strict=True)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, run_params)
+        prepared.execute(connection, cursor, sql, run_params)
         rows = cursor.fetchall()
     if not converters:
         return [tuple(row) for row in rows]
@@ -438,7 +439,7 @@ def _district_parts(days: Sequence[datetime.date], measure: str, district_ids: S
         f'FROM {_fenced(rows_sql)} AS "_rows" GROUP BY "_district", "_on"'
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(connection, cursor, sql, params)
         return cursor.fetchall()
 
 
@@ -489,7 +490,7 @@ def _district_parts_by_spans(days: Sequence[datetime.date], measure: str, distri
         *district_ids,
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(connection, cursor, sql, params)
         return cursor.fetchall()
 
 
@@ -498,7 +499,7 @@ def _missing_rows(days: Sequence[datetime.date], measure: str, district_ids: Seq
         lambda day: _missing_parts(day, measure, district_ids), days, ("missing", measure, tuple(district_ids))
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(connection, cursor, sql, params)
         return cursor.fetchall()
 
 
