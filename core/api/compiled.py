@@ -21,8 +21,11 @@ _LOCK = threading.Lock()
 
 def _compile(queryset, lookup: str) -> tuple:
     """(sql, params, the stand-in's position among them, compiler) for `queryset.filter(lookup=...)`."""
+    from django.db.models import CharField
     from django.db.models.query import MAX_GET_RESULTS, get_related_populators
 
+    if not isinstance(queryset.model._meta.get_field(lookup), CharField):
+        raise ValueError(f"{queryset.model.__name__}.{lookup}: only a text field is looked up by compiled SQL")
     query = queryset.filter(**{lookup: STAND_IN}).order_by()[:MAX_GET_RESULTS].query  # as QuerySet.get reads
     compiler = query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()

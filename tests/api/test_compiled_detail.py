@@ -49,6 +49,12 @@ def test_compiled_once_per_view_and_database_and_a_missing_code_is_404(quang_nin
     assert sum(1 for k in compiled._COMPILED if k[2] == key) == 1
 
 
+def test_only_a_text_field_is_looked_up(quang_ninh):
+    """A number from the URL would reach the SQL as text: the ORM's way converts it first."""
+    with pytest.raises(ValueError, match="only a text field"):
+        compiled.compiled_get(Province.objects.all(), "id", "1", key=("test", "by-id"))
+
+
 def test_the_value_must_be_one_parameter(quang_ninh):
     twice = Province.objects.filter(name=compiled.STAND_IN)  # the stand-in would be two parameters
     with pytest.raises(ValueError, match="must be one parameter"):
