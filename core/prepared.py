@@ -57,11 +57,13 @@ def numbered(sql: str) -> str:
     return "".join(out)
 
 
-def execute(connection, cursor, sql: str, params: list) -> None:
-    """`cursor.execute(sql, params)`, as a prepared statement of the connection where it may be."""
+def execute(connection, cursor, sql: str, params: list | tuple | None) -> None:
+    """`cursor.execute(sql, params)`, as a prepared statement of the connection where it may be.
+    Without parameters (None or empty) the SQL is taken as written: `%` is not an escape there."""
+    params = params or ()
     types = tuple(_type(p) for p in params)
-    if connection.vendor != "postgresql" or not settings.PREPARED_STATEMENTS or not params or None in types:
-        cursor.execute(sql, params)
+    if connection.vendor != "postgresql" or not settings.PREPARED_STATEMENTS or None in types:
+        cursor.execute(sql, params or None)
         return
     name = _NAMES.get((sql, types))
     if name is None:
@@ -78,6 +80,24 @@ def execute(connection, cursor, sql: str, params: list) -> None:
         # Once per connection, as Django's own connection set-up: on the driver's cursor, so that
         # a request's query count (the budgets the tests hold) counts what every request runs.
         with connection.wrap_database_errors:
-            cursor.cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {numbered(sql)}")
+            if params:
+                cursor.cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {numbered(sql)}")
+            else:
+                cursor.cursor.execute(f"PREPARE {name} AS {sql}")
         state[1].add(name)
-    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+    if params:
+        cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+    else:
+        cursor.execute(f"EXECUTE {name}")
+
+
+def original(sql: str) -> str:
+    """The SQL a statement such as `EXECUTE prepared_3 (...)` runs, as it was written (the
+    queries a test or a log captured); any other SQL as it is."""
+    if not sql.startswith("EXECUTE prepared_"):
+        return sql
+    name = sql.split()[1]
+    for (text, _types), known in list(_NAMES.items()):
+        if known == name:
+            return text
+    return sql

@@ -53,6 +53,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 
+from core import prepared
+
 logger = logging.getLogger(__name__)
 
 # The apps whose data the pages and the API show. Historical (simple_history) models change
@@ -136,8 +138,9 @@ def _read_stamps(sql: str | None = None) -> list[tuple]:
 
 
 def _query_stamps(sql: str | None = None) -> list[tuple]:
+    # Prepared once per connection (core.prepared): every request runs it.
     with connection.cursor() as cursor:
-        cursor.execute(sql or _stamps_sql())
+        prepared.execute(connection, cursor, sql or _stamps_sql(), None)
         return cursor.fetchall()
 
 

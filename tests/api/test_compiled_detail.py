@@ -2,6 +2,7 @@
 (core.api.compiled): the same object, the same answer, as the ORM's lookup (issue 17)."""
 
 import pytest
+from django.apps import apps
 from django.http import Http404
 
 from core.api import compiled
@@ -74,3 +75,38 @@ def test_the_answer_is_the_one_read_through_the_orm(quang_ninh, analyst_client, 
     assert (missing.status_code, missing.json()) == (404, {"detail": "Không tìm thấy."})
     with django_assert_num_queries(3):  # the token's user, the permissions, the object
         analyst_client.get(path.format(codes[0]))
+
+
+@pytest.mark.parametrize(
+    ("path", "model", "field"),
+    [
+        ("headcounts", "mergers.HeadcountRecord", "agency__district"),
+        ("agencies", "mergers.Agency", "district"),
+        ("mergers", "mergers.Merger", "district"),
+        ("decisions", "mergers.Decision", "district"),
+    ],
+)
+def test_the_district_filter_finds_the_orm_s_district_by_compiled_sql(
+    quang_ninh, analyst_client, path, model, field, monkeypatch
+):
+    """`?district=` (registry.filtersets.DistrictCodeFilter): the district of each code is the
+    ORM's, so each list is the ORM's filter's; an unknown code is refused naming it."""
+    from registry.filtersets import DistrictCodeField
+
+    seen = []
+    real = compiled.compiled_get
+    monkeypatch.setattr(
+        "registry.filtersets.compiled_get",
+        lambda queryset, lookup, value, key: seen.append(value) or real(queryset, lookup, value, key),
+    )
+    for district in District.objects.order_by("code"):
+        body = analyst_client.get(f"/api/v1/{path}/", {"district": district.code, "page_size": 500}).json()
+        ids = set(apps.get_model(model).objects.filter(**{field: district}).values_list("pk", flat=True))
+        assert ({row["id"] for row in body["results"]}, body["count"]) == (ids, len(ids))
+    assert seen == list(District.objects.order_by("code").values_list("code", flat=True))
+    assert sum(1 for k in compiled._COMPILED if k[2] == (DistrictCodeField,)) == 1
+    refused = analyst_client.get(f"/api/v1/{path}/", {"district": "Hạ Long"})
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"district": ["Không có đơn vị cấp huyện có mã GSO “Hạ Long”."]},
+    )

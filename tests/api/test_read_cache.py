@@ -8,6 +8,7 @@ from django.db import OperationalError, transaction
 
 from core import readcache
 from core.api.views import representation_etag
+from core.auth import CachedPermissionsBackend
 from mergers import services
 from mergers.choices import SourceKind
 from mergers.models import Agency
@@ -246,10 +247,29 @@ def test_nothing_is_cached_when_turned_off(quang_ninh, settings):
 
 
 def _tables_read(queries) -> list[str]:
-    return [query["sql"].split(" FROM ", 1)[1].split()[0].strip('"') for query in queries.captured_queries]
+    """The first table each query reads (a prepared statement's, on PostgreSQL: core.prepared)."""
+    from core.prepared import original
+
+    return [original(query["sql"]).split(" FROM ", 1)[1].split()[0].strip('"') for query in queries.captured_queries]
 
 
-def test_with_answers_uncached_who_asks_is_still_cached(quang_ninh, analyst, editor, settings, commit):
+def test_who_asks_is_one_cache_read(quang_ninh, analyst, settings, monkeypatch):
+    """The token's user comes from the cache with their permissions: one read, not two (issue 17)."""
+    settings.READ_CACHE_SECONDS = 0
+    client = token_client(analyst)
+    assert client.get("/api/v1/districts/193/").status_code == 200
+    reads = []
+    real_get = readcache.get
+    monkeypatch.setattr(readcache, "get", lambda key: reads.append(key) or real_get(key))
+    assert client.get("/api/v1/districts/193/").status_code == 200
+    assert len(reads) == 1
+    user, _token = real_get(reads[0])[1]
+    assert user.pk == analyst.pk
+    assert "districts.view_district" in user._perm_cache
+    assert user._perm_cache == CachedPermissionsBackend().permissions_from_db(analyst)
+
+
+def test_with_answers_uncached_who_asks_is_still_cached(quang_ninh, analyst, editor, settings, commit, monkeypatch):
     """The miss path (issue 17): with READ_CACHE_SECONDS=0 every answer is computed afresh, and the
     token's user and permissions still come from the cache until the shared stamp changes, as
     after any write to the data."""
@@ -258,6 +278,7 @@ def test_with_answers_uncached_who_asks_is_still_cached(quang_ninh, analyst, edi
     from django.test.utils import CaptureQueriesContext
 
     settings.READ_CACHE_SECONDS = 0
+    monkeypatch.setattr(readcache, "_codes", (object(), {}))  # as in a new process, whatever ran before
     client = token_client(analyst)
     with CaptureQueriesContext(connection) as first:
         assert client.get("/api/v1/districts/193/").status_code == 200

@@ -57,3 +57,45 @@ def test_plain_sql_for_a_value_without_a_type_when_turned_off_and_on_sqlite(sett
     settings.PREPARED_STATEMENTS = False
     rows, sent, _prepared = run()
     assert (rows[0][:2], sent) == (("ab", 42), ["SELECT"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_without_parameters_is_prepared_as_written():
+    """The stamps' query (core.readcache) has no parameter: `%` in it is not an escape."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PREPARE is PostgreSQL's")
+    connection.close()
+    sql = "SELECT 10 % 3, 'x%y'"
+    assert run(sql=sql, params=None) == ([(1, "x%y")], ["EXECUTE"], 1)
+    assert run(sql=sql, params=[]) == ([(1, "x%y")], ["EXECUTE"], 1)
+
+
+@pytest.mark.django_db
+def test_the_sql_of_a_prepared_statement_is_known_by_its_name():
+    """What a test or a log captured as `EXECUTE prepared_N (...)`, as it was written."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PREPARE is PostgreSQL's")
+    with CaptureQueriesContext(connection) as sent, connection.cursor() as cursor:
+        prepared.execute(connection, cursor, SQL, PARAMS)
+    captured = sent.captured_queries[0]["sql"]
+    assert prepared.original(captured) == SQL
+    assert prepared.original("SELECT 1") == "SELECT 1"
+
+
+def test_each_request_s_stamps_and_district_are_prepared_statements(quang_ninh, analyst, settings):
+    """The stamps every request reads, and the district a detail or a filter looks up by code."""
+    from tests.api.conftest import token_client
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PREPARE is PostgreSQL's")
+    settings.READ_CACHE_SECONDS, settings.AUTH_CACHE = 0, True  # the miss path: the stamps key who asks
+    client = token_client(analyst)
+    for path in ("/api/v1/districts/193/", "/api/v1/headcounts/?district=193"):
+        client.get(path)
+        with CaptureQueriesContext(connection) as sent:
+            assert client.get(path).status_code == 200
+        statements = {}
+        for query in sent.captured_queries:
+            table = prepared.original(query["sql"]).split(" FROM ")[1].split()[0].strip('"')
+            statements.setdefault(table, query["sql"].split()[0])
+        assert (statements["reports_dataversion"], statements["districts_district"]) == ("EXECUTE", "EXECUTE")

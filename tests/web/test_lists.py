@@ -35,10 +35,12 @@ def _more_mergers(world, count):
         services.merger_complete(user=SYSTEM, merger=merger, effective_on=D(2018, 2, 1), headcount_after=15)
 
 
-# Session, user, the user's own and group permissions (one query: core.auth), the user's groups (header), count, page
+# Session, user, the user's own and group permissions (one query: core.auth), the user's groups (header), page
 # (its keys chosen in a subquery, then its rows with their figures; no sources or stages, which
-# the page does not show), and the filter form's choices of programmes and districts.
-MERGER_LIST_QUERIES = 8
+# the page does not show), and the filter form's choices of programmes and districts. A first
+# page shorter than a page is its own count (core.api.pagination.ShortListPaginator); a fuller
+# list is counted: one query more.
+MERGER_LIST_QUERIES = 7
 
 
 @pytest.mark.parametrize("extra", [1, 6])
@@ -48,6 +50,22 @@ def test_merger_list_queries_do_not_grow(client, leader, world, planned, extra, 
     with django_assert_num_queries(MERGER_LIST_QUERIES):
         response = client.get(reverse("registry:merger_list"))
     assert len(response.context["object_list"]) == extra + 1
+    assert response.context["paginator"].count == extra + 1
+
+
+@pytest.mark.parametrize(("extra", "page_size", "shown", "queries"), [(5, 6, 6, 8), (5, 7, 6, 7), (6, 6, 6, 8)])
+def test_a_full_first_page_is_counted(client, leader, world, planned, extra, page_size, shown, queries,
+                                      django_assert_num_queries, monkeypatch):  # fmt: skip
+    from registry.views.mergers import MergerListView
+
+    monkeypatch.setattr(MergerListView, "paginate_by", page_size)
+    _more_mergers(world, extra)
+    client.force_login(leader)
+    with django_assert_num_queries(queries):
+        response = client.get(reverse("registry:merger_list"))
+    assert len(response.context["object_list"]) == shown
+    assert response.context["paginator"].count == extra + 1
+    assert response.context["paginator"].num_pages == (extra + page_size) // page_size
 
 
 def test_merger_list_filters_with_the_shared_filterset(client, leader, world, planned):
