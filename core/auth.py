@@ -19,8 +19,10 @@ rebuilds an answer after a write (the miss path) finds who is asking here, as a 
 """
 
 import hashlib
+import pickle
 import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
@@ -68,16 +70,63 @@ def _fresh(hit):
     if hit is None:
         return None
     read_at, value = hit
-    if 0 <= now() - read_at <= AUTH_CACHE_SECONDS:
+    if _recent(read_at):
         _note(read_at)
         return value
     return None
+
+
+def _recent(read_at: float) -> bool:
+    """Read from the database at most AUTH_CACHE_SECONDS ago."""
+    return 0 <= now() - read_at <= AUTH_CACHE_SECONDS
+
+
+# This process's copies of the entries it has read or written (issue 17): reading the shared
+# cache is a round trip (0.3 ms to Redis on the benchmark's machine), unpickling a copy 27 µs.
+# A copy is the entry as pickled, so each request still gets a User of its own (its permissions
+# included). Same keys (the shared stamp, read from the database on every request), same check
+# of the time of the database read: a copy is used exactly when the entry would be.
+LOCAL_COPIES = 256
+_copies: OrderedDict[str, bytes] = OrderedDict()
+_copies_lock = threading.Lock()
+
+
+def _copy(cache_key: str, hit) -> None:
+    pickled = pickle.dumps(hit, pickle.HIGHEST_PROTOCOL)
+    with _copies_lock:
+        _copies[cache_key] = pickled
+        _copies.move_to_end(cache_key)
+        while len(_copies) > LOCAL_COPIES:
+            _copies.popitem(last=False)
+
+
+def clear_copies() -> None:
+    with _copies_lock:
+        _copies.clear()
+
+
+def _read(cache_key):
+    """The entry under `cache_key` (None: none, or not to be cached): this process's copy while
+    it is fresh, else the shared cache's, copied here."""
+    if cache_key is None:
+        return None
+    pickled = _copies.get(cache_key)
+    if pickled is not None:
+        hit = pickle.loads(pickled)  # noqa: S301 - written by this process, just above
+        if _recent(hit[0]):
+            return hit
+    hit = readcache.get(cache_key)
+    if hit is not None:
+        _copy(cache_key, hit)
+    return hit
 
 
 def _keep(cache_key, value) -> None:
     read_at = now()
     _note(read_at)
     readcache.put(cache_key, (read_at, value), seconds=AUTH_CACHE_SECONDS)
+    if cache_key is not None:
+        _copy(cache_key, (read_at, value))
 
 
 class CachedPermissionsBackend(ModelBackend):
@@ -97,7 +146,7 @@ class CachedPermissionsBackend(ModelBackend):
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_perm_cache"):
             key = _key("permissions", user_obj.pk, user_obj.is_superuser)
-            permissions = _fresh(readcache.get(key))
+            permissions = _fresh(_read(key))
             if permissions is None:
                 permissions = self.permissions_from_db(user_obj)
                 _keep(key, permissions)
@@ -118,7 +167,7 @@ class CachedTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         cache_key = _key("token", hashlib.sha256(key.encode()).hexdigest())
-        hit = _fresh(readcache.get(cache_key))
+        hit = _fresh(_read(cache_key))
         if hit is not None:
             return hit
         user, token = super().authenticate_credentials(key)

@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.filtersets import FilterSet
 from districts.choices import DistrictKind
 from districts.models import District, Province
 from districts.selectors import active_on_q
@@ -24,7 +25,7 @@ class ActiveOnFilterMixin:
         return queryset.filter(active_on_q(value)) if value else queryset
 
 
-class ProvinceFilterSet(SearchFilterMixin, django_filters.FilterSet):
+class ProvinceFilterSet(SearchFilterMixin, FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Tìm kiếm"))
 
     class Meta:
@@ -32,7 +33,7 @@ class ProvinceFilterSet(SearchFilterMixin, django_filters.FilterSet):
         fields = ["q"]
 
 
-class DistrictFilterSet(SearchFilterMixin, ActiveOnFilterMixin, django_filters.FilterSet):
+class DistrictFilterSet(SearchFilterMixin, ActiveOnFilterMixin, FilterSet):
     province = django_filters.CharFilter(field_name="province__code", label=_("Tỉnh (mã GSO)"))
     kind = django_filters.ChoiceFilter(choices=DistrictKind.choices, label=_("Loại"))
     active_on = django_filters.DateFilter(method="filter_active_on", label=_("Hoạt động vào ngày"))

@@ -16,6 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from core.api.compiled import compiled_get
+from core.filtersets import FilterSet
 from districts.filtersets import ActiveOnFilterMixin, SearchFilterMixin
 from districts.models import District
 from districts.text import search_key
@@ -76,7 +77,7 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class AgencyTypeFilterSet(SearchFilterMixin, django_filters.FilterSet):
+class AgencyTypeFilterSet(SearchFilterMixin, FilterSet):
     sector = django_filters.ChoiceFilter(choices=Sector.choices, label=_("Khối"))
     q = django_filters.CharFilter(method="filter_q", label=_("Tìm kiếm"))
 
@@ -85,7 +86,7 @@ class AgencyTypeFilterSet(SearchFilterMixin, django_filters.FilterSet):
         fields = ["sector", "q"]
 
 
-class AgencyFilterSet(SearchFilterMixin, ActiveOnFilterMixin, django_filters.FilterSet):
+class AgencyFilterSet(SearchFilterMixin, ActiveOnFilterMixin, FilterSet):
     district = DistrictCodeFilter(field_name="district")
     agency_type = django_filters.ModelChoiceFilter(
         queryset=AgencyType.objects.all(),
@@ -102,7 +103,7 @@ class AgencyFilterSet(SearchFilterMixin, ActiveOnFilterMixin, django_filters.Fil
         fields = ["district", "agency_type", "sector", "active_on", "q"]
 
 
-class ProgrammeFilterSet(SearchFilterMixin, django_filters.FilterSet):
+class ProgrammeFilterSet(SearchFilterMixin, FilterSet):
     """`q`: the programme's name (with or without diacritics) or its code."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("Tìm kiếm"))
@@ -116,7 +117,7 @@ class ProgrammeFilterSet(SearchFilterMixin, django_filters.FilterSet):
         fields = ["q"]
 
 
-class MergerFilterSet(django_filters.FilterSet):
+class MergerFilterSet(FilterSet):
     programme = django_filters.ModelChoiceFilter(
         queryset=Programme.objects.all(),
         to_field_name="code",
@@ -153,7 +154,7 @@ class MergerFilterSet(django_filters.FilterSet):
         )
 
 
-class HeadcountFilterSet(django_filters.FilterSet):
+class HeadcountFilterSet(FilterSet):
     agency = IdFilter(field_name="agency_id", label=_("Cơ quan (mã số)"))
     district = DistrictCodeFilter(field_name="agency__district")
     source_kind = django_filters.ChoiceFilter(choices=SourceKind.choices, label=_("Loại nguồn"))
@@ -190,7 +191,7 @@ def _without_kind_words(key: str) -> str:
     return key.strip()
 
 
-class DecisionFilterSet(SearchFilterMixin, django_filters.FilterSet):
+class DecisionFilterSet(SearchFilterMixin, FilterSet):
     """The register: `number` exactly as written (44-QĐ/TU), `q` in the number and title with or
     without diacritics, the issuer, the kind, a date range, the issuing district."""
 

@@ -105,16 +105,18 @@ def _read_cache_where_committed(request, settings):
     does: there it would serve pages from before the test's own writes. It is on where writes
     commit: the browser tests (a live server) and the read-cache tests (@pytest.mark.read_cache,
     which run their writes' on-commit callbacks). Each test starts with it empty."""
-    from core import fastread
+    from core import auth, fastread
 
     caches["reads"].clear()
     fastread.clear()
+    auth.clear_copies()
     if request.node.get_closest_marker("read_cache") is None and request.node.get_closest_marker("browser") is None:
         settings.READ_CACHE_SECONDS = 0
         settings.AUTH_CACHE = False  # its entries, too, are renewed by commits only
     yield
     caches["reads"].clear()
     fastread.clear()
+    auth.clear_copies()
 
 
 # --- the browser, shared by every browser test (one Playwright instance per session) ---

@@ -253,8 +253,11 @@ def _tables_read(queries) -> list[str]:
     return [original(query["sql"]).split(" FROM ", 1)[1].split()[0].strip('"') for query in queries.captured_queries]
 
 
-def test_who_asks_is_one_cache_read(quang_ninh, analyst, settings, monkeypatch):
-    """The token's user comes from the cache with their permissions: one read, not two (issue 17)."""
+def test_who_asks_is_one_cache_read_or_none(quang_ninh, analyst, settings, monkeypatch):
+    """The token's user comes from the cache with their permissions: one read, not two; and from
+    this process's copy of that entry, while it is fresh, without a read (issue 17)."""
+    from core import auth
+
     settings.READ_CACHE_SECONDS = 0
     client = token_client(analyst)
     assert client.get("/api/v1/districts/193/").status_code == 200
@@ -262,11 +265,35 @@ def test_who_asks_is_one_cache_read(quang_ninh, analyst, settings, monkeypatch):
     real_get = readcache.get
     monkeypatch.setattr(readcache, "get", lambda key: reads.append(key) or real_get(key))
     assert client.get("/api/v1/districts/193/").status_code == 200
+    assert reads == []  # this process's copy
+    auth.clear_copies()  # as in another worker, which has none
+    assert client.get("/api/v1/districts/193/").status_code == 200
     assert len(reads) == 1
-    user, _token = real_get(reads[0])[1]
+    read_at, (user, _token) = real_get(reads[0])
     assert user.pk == analyst.pk
     assert "districts.view_district" in user._perm_cache
     assert user._perm_cache == CachedPermissionsBackend().permissions_from_db(analyst)
+    # Each request gets a User of its own: what one request does to it is not the next one's.
+    first, second = auth._read(reads[0]), auth._read(reads[0])
+    assert first[0] == second[0] == read_at
+    assert first[1][0] is not second[1][0]
+    assert first[1][0]._perm_cache == second[1][0]._perm_cache
+
+
+def test_a_stale_copy_is_not_used(quang_ninh, analyst, clock):
+    """A copy is checked as the entry is: read from the database at most 30 s ago."""
+    from django.contrib.auth import get_user_model
+
+    from core import auth
+
+    client = token_client(analyst)
+    assert client.get(STAFFING, PARAMS).status_code == 200
+    get_user_model().objects.filter(pk=analyst.pk).update(is_active=False)  # no signal: the stamp stays
+    assert len(auth._copies) == 1  # the token's entry, the permissions with it
+    clock.advance(29)
+    assert client.get(STAFFING, PARAMS).status_code == 200  # the copy: the user as read 29 s ago
+    clock.advance(2)
+    assert client.get(STAFFING, PARAMS).status_code == 401
 
 
 def test_with_answers_uncached_who_asks_is_still_cached(quang_ninh, analyst, editor, settings, commit, monkeypatch):
