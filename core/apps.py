@@ -9,10 +9,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Dùng chung")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
         from simple_history.signals import pre_create_historical_record
 
-        from core import readcache
+        from core import prepared, readcache
         from core.audit import name_the_command
 
         readcache.connect_signals()
+        connection_created.connect(prepared.install, dispatch_uid="core.prepared.install")
         pre_create_historical_record.connect(name_the_command, dispatch_uid="core.audit.name_the_command")

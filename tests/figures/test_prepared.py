@@ -99,3 +99,65 @@ def test_each_request_s_stamps_and_district_are_prepared_statements(quang_ninh, 
             table = prepared.original(query["sql"]).split(" FROM ")[1].split()[0].strip('"')
             statements.setdefault(table, query["sql"].split()[0])
         assert (statements["reports_dataversion"], statements["districts_district"]) == ("EXECUTE", "EXECUTE")
+
+
+def _prepared_here() -> set:
+    state = getattr(connection, "_prepared_statements", (None, set()))
+    return set(state[1]) if state[0] is connection.connection else set()
+
+
+@pytest.mark.django_db
+def test_an_orm_select_is_prepared_from_its_second_run(quang_ninh):
+    """`auto`: the first run plain, the second and later ones prepared, with the same rows."""
+    from districts.models import District
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PREPARE is PostgreSQL's")
+    never = [f"none-{n}" for n in range(37)]  # 39 values: a statement of its own, never run before
+    queryset = District.objects.filter(code__in=["193", "207", *never]).order_by("code")
+    before = _prepared_here()
+    first = list(queryset.values_list("name", flat=True))
+    assert _prepared_here() == before
+    second = list(queryset.values_list("name", flat=True))
+    third = list(queryset.values_list("name", flat=True))
+    added = _prepared_here() - before
+    assert first == second == third == ["Hạ Long", "Cô Tô"]
+    assert len(added) == 1
+    sql = next(text for (text, _types), name in prepared._NAMES.items() if name in added)
+    assert sql.startswith('SELECT "districts_district"."name" AS "name" FROM "districts_district" WHERE')
+    assert sql.count("%s") == 39
+
+
+@pytest.mark.django_db
+def test_a_statement_postgresql_refuses_to_prepare_runs_as_plain_sql(caplog):
+    """A string where the SQL wants a timestamp: as a literal PostgreSQL takes it as one, as a
+    `text` parameter it refuses the comparison. Plain SQL then, in the same transaction."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PREPARE is PostgreSQL's")
+    sql = "SELECT 1 WHERE now() > %s"
+    rows = []
+    for _ in range(3):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, ["2020-01-01"])
+            rows.append(cursor.fetchall())
+    assert rows == [[(1,)]] * 3
+    assert (sql, ("text",)) in prepared._REFUSED
+    assert "not prepared, runs as plain SQL" in caplog.text
+    with connection.cursor() as cursor:  # the transaction goes on
+        cursor.execute("SELECT 2")
+        assert cursor.fetchall() == [(2,)]
+
+
+@pytest.mark.django_db
+def test_writes_many_and_server_side_cursors_are_not_prepared(quang_ninh):
+    from districts.models import District
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PREPARE is PostgreSQL's")
+    before = _prepared_here()
+    for _ in range(3):
+        District.objects.filter(code="193").update(name="Hạ Long")
+        assert [d.code for d in District.objects.filter(code="193").iterator(chunk_size=10)] == ["193"]
+        with connection.cursor() as cursor:
+            cursor.executemany("SELECT %s", [[1], [2]])
+    assert _prepared_here() == before
