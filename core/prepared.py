@@ -22,7 +22,9 @@ ends with its connection: each connection keeps its own set, renewed when Django
 """
 
 import datetime
+import itertools
 import logging
+import re
 import threading
 
 from django.conf import settings
@@ -52,27 +54,20 @@ def _type(value) -> str | None:
 
 def numbered(sql: str) -> str:
     """Django's SQL with `%s` placeholders as PREPARE's `$1, $2 ...`, and `%%` as `%`."""
-    out, n, i = [], 0, 0
-    while i < len(sql):
-        if sql.startswith("%%", i):
-            out.append("%")
-            i += 2
-        elif sql.startswith("%s", i):
-            n += 1
-            out.append(f"${n}")
-            i += 2
-        else:
-            out.append(sql[i])
-            i += 1
-    return "".join(out)
+    count = itertools.count(1)
+    return _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(count)}", sql)
 
 
-def _ready(connection, raw_cursor, sql: str, types: tuple, text: str) -> str | None:
-    """The name of the statement (sql, types) prepared on this connection (PREPARE `text` the
-    first time); None when it is not to be prepared: too many statements already, or PostgreSQL
-    refused it (a parameter that cannot have the type its value gives: a string where the SQL
-    wants a timestamp, say), which is remembered and logged. Inside a transaction the PREPARE
-    runs in a savepoint, so that a refusal leaves the transaction as it was."""
+_PLACEHOLDER = re.compile("%%|%s")
+
+
+def _ready(connection, raw_cursor, sql: str, types: tuple, as_written: bool = False) -> str | None:
+    """The name of the statement (sql, types) prepared on this connection (PREPAREd the first
+    time, its placeholders numbered unless `as_written`); None when it is not to be prepared:
+    too many statements already, or PostgreSQL refused it (a parameter that cannot have the
+    type its value gives: a string where the SQL wants a timestamp, say), which is remembered
+    and logged. Inside a transaction the PREPARE runs in a savepoint, so that a refusal leaves
+    the transaction as it was. Only the first run on a connection numbers the placeholders."""
     import psycopg2
 
     key = (sql, types)
@@ -90,6 +85,7 @@ def _ready(connection, raw_cursor, sql: str, types: tuple, text: str) -> str | N
         state = connection._prepared_statements = (raw, set())
     if name in state[1]:
         return name
+    text = sql if as_written else numbered(sql)
     statement = f"PREPARE {name} ({', '.join(types)}) AS {text}" if types else f"PREPARE {name} AS {text}"
     savepoint = connection.in_atomic_block or not connection.get_autocommit()
     refused = None
@@ -125,7 +121,7 @@ def execute(connection, cursor, sql: str, params: list | tuple | None) -> None:
     types = _types(params or ())
     name = None
     if connection.vendor == "postgresql" and settings.PREPARED_STATEMENTS and types is not None:
-        name = _ready(connection, cursor.cursor, sql, types, sql if params is None else numbered(sql))
+        name = _ready(connection, cursor.cursor, sql, types, as_written=params is None)
     if name is None:
         cursor.execute(sql, params)
     elif params:
@@ -164,7 +160,7 @@ def auto(execute_sql, sql, params, many, context):
             if len(_SEEN) < MAX_SEEN:
                 _SEEN[key] = seen
             return execute_sql(sql, params, many, context)
-    name = _ready(connection, cursor.cursor, sql, types, numbered(sql))
+    name = _ready(connection, cursor.cursor, sql, types)
     if name is None:
         return execute_sql(sql, params, many, context)
     if params:

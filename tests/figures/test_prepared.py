@@ -161,3 +161,27 @@ def test_writes_many_and_server_side_cursors_are_not_prepared(quang_ninh):
         with connection.cursor() as cursor:
             cursor.executemany("SELECT %s", [[1], [2]])
     assert _prepared_here() == before
+
+
+@pytest.mark.django_db
+def test_a_prepared_statement_costs_no_more_work_on_its_next_runs(monkeypatch):
+    """Numbering the placeholders walks the whole SQL: once per connection, never per run."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PREPARE is PostgreSQL's")
+    sql = SQL + ", 'numbered once'"
+    auto_sql = "SELECT %s + 1 AS numbered_once"
+    assert run(sql=sql)[:2] == ([(*ROW, "numbered once")], ["EXECUTE"])
+    with connection.cursor() as cursor:  # `auto` prepares it on its second run
+        for _ in range(2):
+            cursor.execute(auto_sql, [1])
+    assert (auto_sql, ("integer",)) in prepared._NAMES
+
+    def not_again(sql):
+        raise AssertionError("numbered again")
+
+    monkeypatch.setattr(prepared, "numbered", not_again)
+    assert run(sql=sql)[:2] == ([(*ROW, "numbered once")], ["EXECUTE"])
+    with connection.cursor() as cursor:
+        for _ in range(3):
+            cursor.execute(auto_sql, [1])
+            assert cursor.fetchall() == [(2,)]
