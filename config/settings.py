@@ -335,9 +335,10 @@ READ_CACHE_SECONDS = env_int("DJANGO_READ_CACHE_SECONDS", 300)
 # rights, so the request that rebuilds an answer after a write finds them here. Off: read from
 # the database on every request.
 AUTH_CACHE = env_bool("DJANGO_AUTH_CACHE", True)
-# The figures engine's compiled SQL runs as statements prepared once per PostgreSQL connection
-# (core/prepared.py). Off behind a connection pooler in transaction mode (PgBouncer's
-# pool_mode=transaction), where a connection's prepared statements are not the next transaction's.
+# The figures engine's compiled SQL, the stamps, and every other SELECT from its second run in a
+# process, run as statements prepared once per PostgreSQL connection (core/prepared.py). Off
+# behind a connection pooler in transaction mode (PgBouncer's pool_mode=transaction), where a
+# connection's prepared statements are not the next transaction's.
 PREPARED_STATEMENTS = env_bool("DJANGO_PREPARED_STATEMENTS", True)
 # --- the cache: Redis when REDIS_URL is set (throttles, read cache, cached auth shared by every
 # worker), local memory otherwise; `manage.py check --deploy` warns about the latter (config/checks.py).
