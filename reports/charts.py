@@ -7,10 +7,13 @@ attributes, so the Content-Security-Policy can forbid inline styles.
 import dataclasses
 import datetime
 
-from django.utils.formats import date_format, number_format
-from django.utils.html import escape
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from core.dates import fmt_date
+from core.markup import escape
+from core.numbers import grouped
 
 WIDTH, HEIGHT = 760, 280
 LEFT, RIGHT, TOP, BOTTOM = 64, 24, 24, 40
@@ -99,7 +102,7 @@ def headcount_line_chart(points, *, chart_id: str, title: str, narrow: bool = Fa
         parts.append(
             f'<line class="chart-grid" x1="{left}" x2="{width - right}" y1="{_num(y(tick))}" y2="{_num(y(tick))}"/>'
             f'<text class="chart-tick" x="{left - 6}" y="{_num(y(tick) + 4)}" text-anchor="end">'
-            f"{escape(number_format(tick, force_grouping=True))}</text>"
+            f"{escape(grouped(tick))}</text>"
         )
     years = [yr for yr in range(first.year, last.year + 1) if first <= datetime.date(yr, 1, 1) <= last]
     every = max(1, -(-len(years) // (5 if narrow else 12)))  # at most 5 year labels on a phone
@@ -126,13 +129,14 @@ def headcount_line_chart(points, *, chart_id: str, title: str, narrow: bool = Fa
             path.append(f"H{_num(x(point.on))}V{_num(y(point.headcount))}")
         previous = point
     parts.append(f'<path class="chart-series" d="{" ".join(path)}"/>')
+    demo = f" ({_('demo')})"
     for point in points:
         if point.headcount is None:
             continue
         css = "chart-point chart-point-demo" if point.is_demo else "chart-point"
-        label = f"{date_format(point.on, 'd/m/Y')}: {number_format(point.headcount, force_grouping=True)}"
+        label = f"{fmt_date(point.on)}: {grouped(point.headcount)}"
         if point.is_demo:
-            label += f" ({_('demo')})"
+            label += demo
         parts.append(
             f'<circle class="{css}" cx="{_num(x(point.on))}" cy="{_num(y(point.headcount))}" r="3">'
             f"<title>{escape(label)}</title></circle>"
@@ -140,14 +144,14 @@ def headcount_line_chart(points, *, chart_id: str, title: str, narrow: bool = Fa
     for point, anchor in ((known[0], "start"), (known[-1], "end")):
         parts.append(
             f'<text class="chart-value" x="{_num(x(point.on))}" y="{_num(y(point.headcount) - 8)}" '
-            f'text-anchor="{anchor}">{escape(number_format(point.headcount, force_grouping=True))}</text>'
+            f'text-anchor="{anchor}">{escape(grouped(point.headcount))}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
 
 def _bar_text(bar: Bar) -> str:
-    text = number_format(bar.value, force_grouping=True)
+    text = grouped(bar.value)
     if bar.value > 0:
         text = f"+{text}"
     if bar.pct is not None:

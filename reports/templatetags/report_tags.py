@@ -1,7 +1,6 @@
 """Template filters for figures: missing data shown as missing, signs, percentages, demo labels."""
 
 import functools
-from html import escape as html_escape
 
 from django import template
 from django.urls import NoReverseMatch, reverse
@@ -12,6 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.api.representations import route_path
+from core.markup import escape as _escape
+from core.numbers import grouped
 from figures.engine import FIGURE_LABELS
 from mergers.choices import SourceKind
 
@@ -40,7 +41,7 @@ def figure(value):
     """A count, or "Không có số liệu" when missing (never 0)."""
     if value is None:
         return _missing()
-    return number_format(value, force_grouping=True)
+    return grouped(value)
 
 
 @register.filter
@@ -48,7 +49,7 @@ def signed(value):
     """+30 / -8 / 0, or missing."""
     if value is None:
         return _missing()
-    text = number_format(value, force_grouping=True)
+    text = grouped(value)
     return f"+{text}" if value > 0 else text
 
 
@@ -280,11 +281,6 @@ def staffing_rows(rows):
 def _dmy(day) -> str:
     """The date filter's "d/m/Y"."""
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
-
-
-def _escape(value) -> str:
-    """django.utils.html.escape without its lazy-string wrapper (called a thousand times a page)."""
-    return html_escape(str(value))
 
 
 @register.filter
