@@ -514,16 +514,20 @@ def district_days(
     measure: str = "authorised",
     with_missing: bool = True,
     parts_of=None,
+    missing_on: Iterable[datetime.date] | None = None,
 ) -> dict[tuple[int, datetime.date], DayFigure]:
     """{(district pk, day): DayFigure} for every district and day given.
 
     One query for the figures (and, when a figure is missing, one naming the agencies that
     lack a record), whatever the number of districts and days (up to 200 days a query).
     `parts_of`: how the figures' parts are read, `_district_parts` unless given (a series
-    reads them by `_district_parts_by_spans`).
+    reads them by `_district_parts_by_spans`). `missing_on`: the days whose missing agencies
+    are named, when not all of them (a report's two dates among its series' days); on the
+    others a figure is missing all the same, its `missing` left empty.
     """
     parts_of = parts_of or _district_parts
     days = sorted(set(days))
+    named = set(days) if missing_on is None else set(missing_on)
     ids = [d.pk for d in districts]
     parts: dict[tuple[int, datetime.date], tuple] = {}
     missing: dict[tuple[int, datetime.date], list[AgencyRef]] = {}
@@ -531,12 +535,14 @@ def district_days(
     if ids and days:
         for start in range(0, len(days), _UNION_CHUNK):
             chunk = days[start : start + _UNION_CHUNK]
-            incomplete = False
+            incomplete = set()
             for district_id, on, *row in parts_of(chunk, measure, ids):
-                parts[(district_id, _as_date(on))] = row
-                incomplete = incomplete or row[1] != row[2]  # counted != known
+                on = _as_date(on)
+                parts[(district_id, on)] = row
+                if row[1] != row[2] and on in named:  # counted != known
+                    incomplete.add(on)
             if with_missing and incomplete:
-                for district_id, on, pk, name in _missing_rows(chunk, measure, ids):
+                for district_id, on, pk, name in _missing_rows(sorted(incomplete), measure, ids):
                     missing.setdefault((district_id, _as_date(on)), []).append(
                         AgencyRef(id=pk, name=name, district=codes[district_id])
                     )
@@ -652,12 +658,38 @@ def headcount_series(
     Two queries. Beyond SERIES_MAX_POINTS change dates, an evenly spaced selection.
     """
     districts = list(districts)
+    dates, figures = series_figures(start, end, districts=districts, measure=measure, dates=dates)
+    return series_points(dates, districts=districts, figures=figures)
+
+
+def series_figures(
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    districts: Sequence[District],
+    measure: str = "authorised",
+    dates: list[datetime.date] | None = None,
+    named: Sequence[datetime.date] = (),
+) -> tuple[list[datetime.date], dict[tuple[int, datetime.date], DayFigure]]:
+    """The dates of a series (`series_dates`: `start` and `end` among them) and the districts'
+    `district_days` figures on each, their parts read by records' spans; the missing agencies
+    are named on the days `named` only (a report's two dates). One query for the figures."""
     dates = series_dates(start, end, districts=districts, dates=dates)
     if not dates or not districts:
-        return []
+        return [], {}
     figures = district_days(
-        dates, districts=districts, measure=measure, with_missing=False, parts_of=_district_parts_by_spans
+        dates,
+        districts=districts,
+        measure=measure,
+        with_missing=bool(named),
+        parts_of=_district_parts_by_spans,
+        missing_on=named,
     )
+    return dates, figures
+
+
+def series_points(dates: Sequence[datetime.date], *, districts: Sequence[District], figures: dict) -> list[SeriesPoint]:
+    """The series of `districts` on `dates` from their `district_days` figures: each day's total."""
     points = []
     for day in dates:
         total = total_of((figures[(d.pk, day)] for d in districts), on=day)

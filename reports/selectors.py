@@ -23,6 +23,7 @@ from figures.engine import (
     ProgrammeFigures,
     ProgrammeTotals,
     Reconciliation,
+    SeriesPoint,
     actual_vs_authorised,
     compiled_rows,
     district_days,
@@ -40,6 +41,8 @@ from figures.engine import (
     reconcile_focal_points,
     record_kind_on,
     report_period,
+    series_figures,
+    series_points,
     today,
     total_of,
 )
@@ -175,6 +178,9 @@ class StaffingReport:
     rows: list[StaffingRow]
     total: StaffingRow
     districts: list[District] = dataclasses.field(default_factory=list)  # those of the period, by code
+    # With `with_series`: the province's (or country's) headcount on every date it can change in
+    # the period, `headcount_series`' points for `districts`.
+    series: list[SeriesPoint] | None = None
 
 
 def district_note(
@@ -217,6 +223,7 @@ def staffing_report(
     as_of: datetime.date,
     measure: str = "authorised",
     like_for_like: bool = False,
+    with_series: bool = False,
 ) -> StaffingReport:
     """Each district's headcount and focal points on `baseline` and on `as_of`, and the total.
 
@@ -224,12 +231,27 @@ def staffing_report(
     no figures for it (by definition, not for want of data). With `like_for_like`, a
     district dissolved inside the window is folded into its successor, so that Hạ Long's
     2020 figures are compared with Hạ Long + Hoành Bồ before. Four queries.
+
+    `with_series` (the dashboard): the report's `series` too, `headcount_series` of its
+    districts over the period. Its dates include the report's two, so the figures of both are
+    read in one query (one more for the dates), not one for the table and one for the chart.
     """
     period = report_period(
         province=province, baseline=baseline, as_of=as_of, measure=measure, like_for_like=like_for_like
     )
     districts = list(districts_in_period(period.baseline, period.as_of, province=province).order_by("code"))
-    figures = district_days([period.baseline, period.as_of], districts=districts, measure=period.measure)
+    series = None
+    if with_series:  # the series' dates begin with the baseline and end with the as-of date
+        dates, figures = series_figures(
+            period.baseline,
+            period.as_of,
+            districts=districts,
+            measure=period.measure,
+            named=(period.baseline, period.as_of),
+        )
+        series = series_points(dates, districts=districts, figures=figures)
+    else:
+        figures = district_days([period.baseline, period.as_of], districts=districts, measure=period.measure)
     language = translation.get_language()  # once for the 700 names of a national report
     names = {d.code: d.full_name_in(language) for d in districts}
     rows = [
@@ -271,6 +293,7 @@ def staffing_report(
         rows=rows,
         total=total,
         districts=districts,
+        series=series,
     )
 
 

@@ -24,7 +24,6 @@ from reports.selectors import (
     actual_report,
     district_detail,
     district_tier,
-    headcount_series,
     programme_figures,
     programme_totals,
     progress_matrix,
@@ -117,7 +116,8 @@ class DashboardView(ReportAccessMixin, TemplateView):
         form, requested = self.get_period()
         province = self.get_province()
         period, tier = self.figures_period(requested)
-        report = staffing_report(province=province, **dataclasses.asdict(period))
+        # The table's figures and the series chart's, read together (`with_series`).
+        report = staffing_report(province=province, **dataclasses.asdict(period), with_series=True)
         programmes = list(programmes_ordered())  # read once for the matrix, the cards and the reconciliation
         matrix = progress_matrix(
             province=province,
@@ -144,9 +144,7 @@ class DashboardView(ReportAccessMixin, TemplateView):
         reconciliation = reconcile_focal_points(
             start=requested.baseline, end=requested.as_of, province=province, programmes=programmes
         )
-        series = headcount_series(
-            start=period.baseline, end=period.as_of, measure=period.measure, districts=[r.district for r in matrix.rows]
-        )
+        series = report.series  # `headcount_series` of the report's districts, those of the matrix's rows
         bars = [
             Bar(
                 label=f"{row.district} {row.name}",

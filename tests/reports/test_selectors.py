@@ -255,3 +255,44 @@ def test_a_provinces_matrix_compiled_once_is_the_matrix_of_its_districts():
         assert matrix.rows == reference.rows
     assert len(matrix.rows) == 14
     assert sum(1 for row in matrix.rows for cell in row.cells if cell.stage == "completed") == 42
+
+
+@pytest.mark.parametrize(
+    ("baseline", "as_of", "measure", "like_for_like"),
+    [
+        (D(2015, 11, 30), D(2020, 6, 1), "authorised", True),
+        (D(2015, 11, 30), D(2020, 6, 1), "authorised", False),
+        (D(2015, 11, 30), D(2020, 6, 1), "actual", True),  # every figure missing, each agency named
+        (D(2014, 1, 1), D(2018, 1, 2), "authorised", False),
+        (D(2019, 12, 31), D(2019, 12, 31), "authorised", True),
+    ],
+)
+def test_the_dashboards_report_with_its_series_is_the_report_and_the_series(baseline, as_of, measure, like_for_like):
+    """`with_series` reads the table's two dates with the series' (by records' spans, one query):
+    the same rows, totals and missing agencies as the report alone, and `headcount_series`."""
+    period = {"baseline": baseline, "as_of": as_of, "measure": measure, "like_for_like": like_for_like}
+    for province in (None, District.objects.get(code="193").province):
+        alone = staffing_report(province=province, **period)
+        both = staffing_report(province=province, **period, with_series=True)
+        assert alone.series is None
+        assert both.rows == alone.rows
+        assert both.total == alone.total
+        assert both.districts == alone.districts
+        assert both.series == headcount_series(start=baseline, end=as_of, measure=measure, districts=alone.districts)
+    if measure == "actual":
+        assert len(both.total.missing_baseline) == len(alone.total.missing_baseline) == 14 * 9
+
+
+def test_district_days_names_missing_agencies_only_on_the_days_asked():
+    from figures.engine import district_days
+
+    days = [D(2015, 11, 30), D(2016, 1, 1), D(2020, 6, 1)]
+    every = district_days(days, districts=_all(), measure="actual")
+    some = district_days(days, districts=_all(), measure="actual", missing_on=[D(2016, 1, 1)])
+    assert some.keys() == every.keys()
+    for (pk, day), figure in every.items():
+        assert some[(pk, day)].headcount == figure.headcount
+        assert some[(pk, day)].missing == (figure.missing if day == D(2016, 1, 1) else ())
+    assert sum(len(f.missing) for (_pk, day), f in every.items() if day == D(2016, 1, 1)) == 121
+    assert sum(len(f.missing) for (_pk, day), f in some.items() if day != D(2016, 1, 1)) == 0
+    assert sum(len(f.missing) for (_pk, day), f in every.items() if day != D(2016, 1, 1)) > 0

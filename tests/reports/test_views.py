@@ -23,8 +23,9 @@ URL_2020 = "/?baseline=30/11/2015&as_of=01/06/2020"
 # created or absorbed them; those mergers), the programmes' mergers (2: their sources' records in
 # force, then the mergers with their results') and the province's published aggregates (1). The
 # districts of the period and the programmes are read once for the table, the matrix, the cards
-# and the reconciliation.
-DASHBOARD_QUERIES = 18  # (the user's own and group permissions: one query, core.auth)
+# and the reconciliation; the table's two dates are read with the series' (one query, and one
+# for the series' dates).
+DASHBOARD_QUERIES = 17  # (the user's own and group permissions: one query, core.auth)
 
 
 @pytest.fixture
