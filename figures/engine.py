@@ -548,23 +548,29 @@ def district_days(
                     )
     out = {}
     for district in districts:
+        pk = district.pk
         for day in days:
             if not district.is_active_on(day):
-                out[(district.pk, day)] = _inactive(day)
+                out[(pk, day)] = _inactive(day)
                 continue
-            agencies, counted, known, total, demo = parts.get((district.pk, day), (0, 0, 0, None, 0))
+            agencies, counted, known, total, demo = parts.get((pk, day), (0, 0, 0, None, 0))
             headcount = complete_sum(total, counted, known)
-            out[(district.pk, day)] = DayFigure(
+            out[(pk, day)] = DayFigure(
                 on=day,
                 active=True,
                 headcount=headcount,
                 agencies=agencies,
                 counted=counted,
                 demo=bool(demo) and headcount is not None,
-                missing=tuple(sorted(missing.get((district.pk, day), ()), key=lambda a: (a.name, a.id))),
+                missing=_named(missing.get((pk, day))),
                 empty_districts=(district.code,) if counted == 0 else (),
             )
     return out
+
+
+def _named(agencies: list[AgencyRef] | None) -> tuple[AgencyRef, ...]:
+    """The agencies a figure lacks, by name."""
+    return tuple(sorted(agencies, key=lambda a: (a.name, a.id))) if agencies else ()
 
 
 def _as_date(value) -> datetime.date:

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from core.dates import fmt_date
 from districts.models import District, Province
-from districts.selectors import districts_in_period
 from figures.engine import MEASURE_CHOICES, ReportPeriod, headcount_series, report_period
 from figures.selectors import merger_list
 from mergers.choices import MergerStatus
@@ -146,12 +145,13 @@ def dissolution_note(district: District) -> str:
 
 def report_context(*, province: Province, district: District | None, period: ReportPeriod) -> dict:
     """Everything the one-page report shows."""
-    report = staffing_report(province=province, **dataclasses.asdict(period))
+    # The province's series is its report's districts' (`with_series`: read with the table's dates).
+    report = staffing_report(province=province, **dataclasses.asdict(period), with_series=district is None)
     if district is None:
         staff = report.total
         lines, totals = _province_lines(province, period)
         focal_removed = totals.focal_points_removed
-        series_districts = list(districts_in_period(period.baseline, period.as_of, province=province).order_by("code"))
+        series = report.series
         title = _("Báo cáo hợp nhất cơ quan cấp huyện – Tỉnh %(name)s") % {"name": province.name}
         chart_title = _("Biên chế toàn tỉnh theo thời gian")
     else:
@@ -162,11 +162,11 @@ def report_context(*, province: Province, district: District | None, period: Rep
         lines = _district_lines(district, period)
         focal_removed = sum(line.focal_points_removed or 0 for line in lines)
         series_districts = [district, *(d for d in district.predecessors.all() if period.like_for_like)]
+        series = headcount_series(
+            start=period.baseline, end=period.as_of, measure=period.measure, districts=series_districts
+        )
         title = _("Báo cáo hợp nhất cơ quan cấp huyện – %(name)s") % {"name": district.full_name}
         chart_title = _("Biên chế %(district)s theo thời gian") % {"district": district.full_name}
-    series = headcount_series(
-        start=period.baseline, end=period.as_of, measure=period.measure, districts=series_districts
-    )
     measure_label = dict(MEASURE_CHOICES)[period.measure]
     demo = staff.demo or any(line.demo for line in lines) or any(p.is_demo for p in series)
     return {

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.html import escape as django_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -38,8 +40,15 @@ def test_what_is_not_an_int_is_left_to_number_format(value):
         assert grouped(value) == number_format(value, force_grouping=True)
 
 
-@given(text=st.text())
+@given(text=st.text() | st.text(alphabet="&<>\"'ab ạ"))
 @example(text="<a href=\"x\">Hạ Long & 'Cẩm Phả'</a>")
+@example(text="Ban Tổ chức Thành ủy Hạ Long")
 def test_escape_is_djangos(text):
     assert escape(text) == str(django_escape(text))
     assert type(escape(text)) is str
+
+
+@pytest.mark.parametrize("value", [mark_safe("<b>bold</b>"), mark_safe("plain"), gettext_lazy("demo"), 193, None])
+def test_escape_of_safe_lazy_and_other_values_is_djangos_as_a_plain_str(value):
+    assert escape(value) == str(django_escape(value))
+    assert type(escape(value)) is str
