@@ -1186,7 +1186,9 @@ def programme_figures(
         by_programme.setdefault(programme_id, []).append(tuple(merger))
     aggregates: dict[int, list] = {}
     if province is not None:
-        for aggregate in PublishedAggregate.objects.filter(province=province, on__lte=as_of).select_related("decision"):
+        # Unordered: `published_in_force` takes the latest (the model's ordering joined two more tables).
+        published = PublishedAggregate.objects.filter(province=province, on__lte=as_of).order_by()
+        for aggregate in published.select_related("decision"):
             aggregates.setdefault(aggregate.programme_id, []).append(aggregate)
     district_changes = [day for d in districts for day in (d.established_on, d.dissolved_on) if day is not None]
     out = []
@@ -1651,7 +1653,6 @@ _RECONCILED_ALIASES = {
     "established_number": "established_by__number",
     "dissolved_number": "dissolved_by__number",
     "successor_name": "successor__name",
-    "successor_code": "successor__district__code",
     "province_code": "successor_province__code",
 }
 
@@ -1668,26 +1669,38 @@ def _reconciled_agencies(start, end, district_id=None, province_id=None):
     else:
         agencies = Agency.objects.all()
     completed = Merger.objects.filter(status=MergerStatus.COMPLETED)
+    born = Q(established_on__gt=start, established_on__lte=end)
+    gone = Q(dissolved_on__gt=start, dissolved_on__lte=end)
     return (
-        agencies.filter(
-            valid_on_q(start)
-            | valid_on_q(end)
-            | Q(established_on__gt=start, established_on__lte=end)
-            | Q(dissolved_on__gt=start, dissolved_on__lte=end)
-        )
+        agencies.filter(valid_on_q(start) | valid_on_q(end) | born | gone)
         .annotate(
-            created_by=Subquery(completed.filter(result_agency=OuterRef("pk")).order_by("-pk").values("pk")[:1]),
-            absorbed_by=Subquery(
-                Merger.source_agencies.through.objects.filter(
-                    agency=OuterRef("pk"), merger__status=MergerStatus.COMPLETED
+            # Looked up only for the agencies that need them (those born, those gone in the period):
+            # a province's dashboard names 180 agencies, 40 of them born.
+            created_by=Case(
+                When(
+                    born, then=Subquery(completed.filter(result_agency=OuterRef("pk")).order_by("-pk").values("pk")[:1])
                 )
-                .order_by("-merger_id")
-                .values("merger_id")[:1]
+            ),
+            absorbed_by=Case(
+                When(
+                    gone,
+                    then=Subquery(
+                        Merger.source_agencies.through.objects.filter(
+                            agency=OuterRef("pk"), merger__status=MergerStatus.COMPLETED
+                        )
+                        .order_by("-merger_id")
+                        .values("merger_id")[:1]
+                    ),
+                )
+            ),
+            # By its key, not by a join: the join read every district of the country for 4 successors.
+            successor_code=Subquery(
+                District.objects.filter(pk=OuterRef("successor__district_id")).order_by().values("code")[:1]
             ),
             **{alias: F(path) for alias, path in _RECONCILED_ALIASES.items()},
         )
         .order_by("district__code", "pk")
-        .values_list(*_RECONCILED_FIELDS, *_RECONCILED_ALIASES)
+        .values_list(*_RECONCILED_FIELDS, *_RECONCILED_ALIASES, "successor_code")
     )
 
 
@@ -1736,7 +1749,7 @@ def reconcile_focal_points(
         scope, values = "province", {"province_id": province.pk}
     else:
         scope, values = "all", {}
-    names = (*_RECONCILED_FIELDS, *_RECONCILED_ALIASES)
+    names = (*_RECONCILED_FIELDS, *_RECONCILED_ALIASES, "successor_code")
     rows = [
         dict(zip(names, row, strict=True))
         for row in compiled_rows(("reconciled_agencies", scope), _reconciled_agencies, start=start, end=end, **values)
