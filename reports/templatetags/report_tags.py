@@ -133,19 +133,25 @@ def _route_around(route: str) -> tuple[str, str] | None:
     return (parts[0], parts[1]) if len(parts) == 2 else None
 
 
+def _escaped_around(route: str) -> tuple[str, str] | None:
+    """`_route_around`, each part escaped for an attribute."""
+    parts = _route_around(route)
+    return None if parts is None else (_escape(parts[0]), _escape(parts[1]))
+
+
 class _ReconciledMarkup:
     """What every item of a list shares: the agency and decision routes, the translated words."""
 
     def __init__(self):
-        self.agency = _route_around("registry:agency")
-        self.decision = _route_around("registry:decision")
+        self.agency = _escaped_around("registry:agency")
+        self.decision = _escaped_around("registry:decision")
         self.province = _escape(_("tỉnh"))
         self.decision_word = _escape(_("QĐ"))
 
     def _url(self, parts, route: str, pk) -> str:
-        if parts is None or not isinstance(pk, int):
+        if parts is None or type(pk) is not int:
             return _escape(route_path(route, "pk", pk))
-        return _escape(f"{parts[0]}{pk}{parts[1]}")
+        return f"{parts[0]}{pk}{parts[1]}"  # an int's digits need no escaping
 
     def item(self, agency) -> str:
         e = _escape
