@@ -375,9 +375,22 @@ class Figures(RuleBasedStateMachine):
         return sorted(type(self.districts[0]).objects.filter(province=self.province), key=lambda d: d.code)
 
     def compare_staffing(self, world, baseline, as_of, measure, like_for_like):
-        report = staffing_report(
-            province=self.province, baseline=baseline, as_of=as_of, measure=measure, like_for_like=like_for_like
-        )
+        # The report alone (the API, the exports), and with its series (the dashboard: its two
+        # dates read with the series' dates, by records' spans): both against the oracle.
+        for with_series in (False, True):
+            report = staffing_report(
+                province=self.province,
+                baseline=baseline,
+                as_of=as_of,
+                measure=measure,
+                like_for_like=like_for_like,
+                with_series=with_series,
+            )
+            self.compare_report(world, report, baseline, as_of, measure, like_for_like)
+        ids = world.in_period(self.province.pk, baseline, as_of)
+        assert [(p.on, p.headcount, p.is_demo) for p in report.series] == world.series(ids, baseline, as_of, measure)
+
+    def compare_report(self, world, report, baseline, as_of, measure, like_for_like):
         expected = world.staffing(self.province.pk, baseline, as_of, measure, like_for_like)
         shown = {r.district: r for r in report.rows}
         shown[""] = report.total
