@@ -37,6 +37,8 @@ def main_pages(shipped) -> list[str]:
         "/",
         "/?as_of=27/09/2017",
         "/districts/193/",
+        "/reports/print/",  # the A4 sheet, on screen: on a phone it scrolls inside itself
+        "/reports/print/193/",
         "/mergers/",
         f"/mergers/{merger.pk}/",
         "/mergers/new/",
