@@ -570,7 +570,7 @@ def renew_stamps(db_url: str) -> None:
         "UPDATE reports_dataversion SET stamp = floor(random() * 9e18)::bigint; "
         "INSERT INTO reports_provinceversion (province_id, stamp) "
         "SELECT id, floor(random() * 9e18)::bigint FROM districts_province "
-        "UNION ALL SELECT 0, floor(random() * 9e18)::bigint "
+        "UNION ALL SELECT 0, floor(random() * 9e18)::bigint UNION ALL SELECT -2, floor(random() * 9e18)::bigint "
         "ON CONFLICT (province_id) DO UPDATE SET stamp = EXCLUDED.stamp",
     )
 

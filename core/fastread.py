@@ -13,7 +13,7 @@ conditional header or another method always take the whole stack.
 The same request is answered from here while all of this holds, each checked on every request:
 
 - the data stamps the answer depends on (core.readcache.scope: the province's and the shared
-  one, or the national one) are those it was built under: one query, as for any read-cache hit.
+  one, the merger figures', or the national one) are those it was built under: one query, as for any read-cache hit.
   Any committed write there, and any change to users, groups, rights or tokens (the shared
   stamp), sends the next request through the whole stack again, which authenticates the token
   and checks the permissions anew;

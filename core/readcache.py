@@ -28,6 +28,14 @@ Provinces and districts (the districts' layout) are shared data: their writes re
 stamp, and their API answers are keyed on it alone (`shared_only`), so that no headcount,
 agency or merger written anywhere makes them miss.
 
+The merger figures' stamp (MERGER_FIGURES, given as the `province` of a national answer about
+mergers): renewed by every write but the headcount records that no merger's figures read (a
+record of an agency that is no merger's source, nor its result on or after the record's date:
+`figures.engine.records_read_by_mergers_sql`, registered by the figures app). A national list of
+mergers is keyed on it, so that the records an editor adds to a district's agencies year after
+year leave it valid. The records are checked after the commit, in the statement that renews the
+stamps: a merger committed meanwhile is seen there, or renews the stamp itself after.
+
 One build of an entry at a time (`claim`, `await_entry`): with a cache shared by the workers
 (Redis), the first worker to miss builds the entry while the others wait for it.
 
@@ -79,11 +87,15 @@ def _request_finished(**kwargs):
 
 
 SHARED = None  # the key of the shared stamp in `stamps()`
+# The scope (a `province` of `key` and `scope`: no province's GSO code has a space) of the national
+# answers about mergers, keyed on the merger figures' stamp (see the module docstring).
+MERGER_FIGURES = "merger figures"
 
 
 def stamps() -> dict | None:
-    """{"all": DataVersion's stamp, SHARED: the shared stamp, province code: its stamp}; None when
-    DataVersion's row is missing (then nothing is cached). One query."""
+    """{"all": DataVersion's stamp, SHARED: the shared stamp, MERGER_FIGURES: the merger figures'
+    (None before any write made it), province code: its stamp}; None when DataVersion's row is
+    missing (then nothing is cached). One query."""
     memo = getattr(_request, "stamp", None)
     if memo is not None and memo is not _UNREAD:
         return memo
@@ -94,21 +106,27 @@ def stamps() -> dict | None:
     current = {code: by_id[province_id] for province_id, code in codes.items() if province_id in by_id}
     current["all"] = by_id[_ALL]
     current[SHARED] = by_id.get(0, 0)
+    current[MERGER_FIGURES] = by_id.get(_MERGERS)
     if memo is _UNREAD:
         _request.stamp = current
     return current
 
 
 def scope_now(*, province: str | None = None, shared_only: bool = False) -> tuple | None:
-    """`scope()`, reading only the two stamps a national or shared-only answer depends on when
-    the request has not read them all yet (core.fastread's one query: fewer rows, less time)."""
+    """`scope()`, reading only the three stamps a national, merger figures' or shared-only answer
+    depends on when the request has not read them all yet (core.fastread's one query: fewer rows,
+    less time)."""
     memo = getattr(_request, "stamp", None)
-    if (memo is not None and memo is not _UNREAD) or (province is not None and not shared_only):
+    if (memo is not None and memo is not _UNREAD) or (province not in (None, MERGER_FIGURES) and not shared_only):
         return scope(province=province, shared_only=shared_only)
-    ((data, shared),) = _read_stamps(_two_stamps_sql())
+    ((data, shared, merger_figures),) = _read_stamps(_national_stamps_sql())
     if data is None:
         return None
-    return ("shared", shared or 0) if shared_only else ("all", data)
+    if shared_only:
+        return ("shared", shared or 0)
+    if province == MERGER_FIGURES and merger_figures is not None:
+        return (MERGER_FIGURES, merger_figures)
+    return ("all", data)
 
 
 def _read_stamps(sql: str | None = None) -> list[tuple]:
@@ -145,6 +163,7 @@ def _query_stamps(sql: str | None = None) -> list[tuple]:
 
 
 _ALL = -1  # DataVersion's row among the stamps' rows (ProvinceVersion's are by province id, 0: shared)
+_MERGERS = -2  # ProvinceVersion's row of the merger figures' stamp (MERGER_FIGURES)
 
 
 @functools.cache
@@ -158,10 +177,12 @@ def _stamps_sql() -> str:
 
 
 @functools.cache
-def _two_stamps_sql() -> str:
+def _national_stamps_sql() -> str:
+    versions = apps.get_model("reports.ProvinceVersion")._meta.db_table
     return (
         f"SELECT (SELECT stamp FROM {apps.get_model('reports.DataVersion')._meta.db_table} WHERE id = 1), "  # noqa: S608 (constants)
-        f"(SELECT stamp FROM {apps.get_model('reports.ProvinceVersion')._meta.db_table} WHERE province_id = 0)"
+        f"(SELECT stamp FROM {versions} WHERE province_id = 0), "
+        f"(SELECT stamp FROM {versions} WHERE province_id = {_MERGERS})"
     )
 
 
@@ -191,13 +212,37 @@ def _new_stamp() -> int:
     return secrets.randbits(63)
 
 
-def _renew_provinces(new: int, *, shared=False, provinces=(), districts=(), agencies=(), mergers=()) -> None:
-    """Give the provinces of these objects (and the shared data, with `shared`) the stamp `new`. One query."""
+# The figures app's rule (figures.engine.records_read_by_mergers_sql): records -> (an SQL condition
+# true when some merger's figures may read one of them, its parameters). None: every record may.
+_records_read_by_mergers = None
+
+
+RECORDS_CHECKED = 50  # more records created in one commit (an import): the merger figures are renewed
+
+
+def register_merger_records_rule(rule) -> None:
+    global _records_read_by_mergers
+    _records_read_by_mergers = rule
+
+
+def _renew_provinces(
+    new: int, *, shared=False, merger_figures=True, records=(), provinces=(), districts=(), agencies=(), mergers=()
+) -> None:
+    """Give the provinces of these objects (and the shared data, with `shared`) the stamp `new`,
+    and the merger figures' stamp with `merger_figures`, or when some merger's figures read one
+    of the headcount `records` ((agency id, ISO date) pairs: checked here, after their commit).
+    One query."""
     district = apps.get_model("districts.District")._meta.db_table
     via_district = "SELECT d.province_id AS province_id FROM {t} t JOIN " + district + " d ON d.id = t.district_id"
     parts, params = [], []
     if shared:
         parts.append("SELECT 0 AS province_id")
+    if merger_figures or (records and (_records_read_by_mergers is None or len(set(records)) > RECORDS_CHECKED)):
+        parts.append(f"SELECT {_MERGERS} AS province_id")
+    elif records:
+        condition, condition_params = _records_read_by_mergers(sorted(set(records)))
+        parts.append(f"SELECT {_MERGERS} AS province_id WHERE {condition}")
+        params.extend(condition_params)
     for table, ids, select in (
         (apps.get_model("districts.Province")._meta.db_table, provinces, "SELECT t.id AS province_id FROM {t} t"),
         (district, districts, "SELECT t.province_id AS province_id FROM {t} t"),
@@ -220,10 +265,11 @@ def _renew_provinces(new: int, *, shared=False, provinces=(), districts=(), agen
         cursor.execute(sql, [new, *params])
 
 
-def bump(*, shared=None, provinces=(), districts=(), agencies=(), mergers=()) -> None:
+def bump(*, shared=None, merger_figures=True, records=(), provinces=(), districts=(), agencies=(), mergers=()) -> None:
     """Give the data a new stamp now, and the provinces of the objects named (none named: the
-    shared stamp, which every province's answers depend on). Outside a transaction: at once;
-    inside: still at once."""
+    shared stamp, which every province's answers depend on), and the merger figures' (but when
+    the writes were only the headcount `records` created, and no merger's figures read them:
+    `_renew_provinces`). Outside a transaction: at once; inside: still at once."""
     new = _new_stamp()
     if "stamp" in _request.__dict__:
         _request.stamp = _UNREAD
@@ -231,7 +277,16 @@ def bump(*, shared=None, provinces=(), districts=(), agencies=(), mergers=()) ->
         apps.get_model("reports.DataVersion").objects.get_or_create(pk=1, defaults={"stamp": new})
     if shared is None:
         shared = not (provinces or districts or agencies or mergers)
-    _renew_provinces(new, shared=shared, provinces=provinces, districts=districts, agencies=agencies, mergers=mergers)
+    _renew_provinces(
+        new,
+        shared=shared,
+        merger_figures=merger_figures,
+        records=records,
+        provinces=provinces,
+        districts=districts,
+        agencies=agencies,
+        mergers=mergers,
+    )
 
 
 def _bump_after_commit(scope: dict | None = None) -> None:
@@ -247,15 +302,26 @@ class _Renewal:
     All the callbacks of a commit run one after the other, so the later ones find it done;
     those of a rolled-back savepoint are dropped by Django while the others still run. The
     scope (what the writes touched) gathers every write's, a rolled-back one's too (renewing
-    more than needed is harmless).
+    more than needed is harmless). The merger figures' stamp is renewed unless every write was
+    a headcount record created (`records`: checked after the commit).
     """
 
     def __init__(self):
         self.done = False
-        self.scope = {"shared": False, "provinces": set(), "districts": set(), "agencies": set(), "mergers": set()}
+        self.scope = {
+            "shared": False,
+            "merger_figures": False,
+            "records": set(),
+            "provinces": set(),
+            "districts": set(),
+            "agencies": set(),
+            "mergers": set(),
+        }
 
-    def add(self, shared=False, **ids) -> None:
+    def add(self, shared=False, merger_figures=True, records=(), **ids) -> None:
         self.scope["shared"] = self.scope["shared"] or shared
+        self.scope["merger_figures"] = self.scope["merger_figures"] or merger_figures
+        self.scope["records"].update(records)
         for name, values in ids.items():
             self.scope[name].update(values)
 
@@ -265,18 +331,26 @@ class _Renewal:
             _bump_after_commit(self.scope)
 
 
-def bump_on_commit(*, shared=None, **ids) -> None:
+def bump_on_commit(*, shared=None, merger_figures=True, records=(), **ids) -> None:
     """Renew the stamps once the current transaction commits (once per commit): the data's, and
-    those of the provinces of the objects named (none named: the shared stamp)."""
+    those of the provinces of the objects named (none named: the shared stamp), and the merger
+    figures' (`merger_figures` False: only if some merger's figures read one of the `records`)."""
     renewal = getattr(connection, "_readcache_renewal", None)
     if renewal is None or renewal.done:
         renewal = connection._readcache_renewal = _Renewal()
-    renewal.add(shared=not any(ids.values()) if shared is None else shared, **ids)
+    renewal.add(
+        shared=not any(ids.values()) if shared is None else shared,
+        merger_figures=merger_figures,
+        records=records,
+        **ids,
+    )
     transaction.on_commit(renewal)
 
 
-def _scope(sender, instance) -> dict:
-    """What a write to `instance` touches: the province(s) it belongs to, or the shared data."""
+def _scope(sender, instance, created=False) -> dict:
+    """What a write to `instance` touches: the province(s) it belongs to, or the shared data; a
+    headcount record created, the merger figures only if some merger's figures read it (an
+    update or a deletion: the merger figures, whatever the record was before)."""
     label = type(instance)._meta.label_lower if instance is not None else ""
     if label == "districts.province":  # its code is part of the stamps' keys (_province_codes)
         return {"shared": True, "provinces": [instance.pk]}
@@ -285,6 +359,8 @@ def _scope(sender, instance) -> dict:
     if label in ("mergers.agency", "mergers.merger"):
         return {"districts": [instance.district_id]}
     if label == "mergers.headcountrecord":
+        if created:
+            return {"agencies": [instance.agency_id], "merger_figures": False, "records": [_record(instance)]}
         return {"agencies": [instance.agency_id]}
     if label == "mergers.publishedaggregate":
         return {"provinces": [instance.province_id]}
@@ -293,8 +369,13 @@ def _scope(sender, instance) -> dict:
     return {"shared": True}
 
 
-def _data_changed(sender, instance=None, **kwargs):
-    bump_on_commit(**_scope(sender, instance))
+def _record(instance) -> tuple[int, str]:
+    as_of = instance.as_of
+    return (instance.agency_id, as_of.isoformat() if hasattr(as_of, "isoformat") else str(as_of))
+
+
+def _data_changed(sender, instance=None, created=False, **kwargs):
+    bump_on_commit(**_scope(sender, instance, created=bool(created)))
 
 
 def _shared_changed(sender, **kwargs):
@@ -340,7 +421,8 @@ def key(*parts, province: str | None = None, shared_only: bool = False, seconds:
     """A cache key for `parts` under the current stamp, day and language; None: do not cache.
 
     `province` (a code): the answer shows that province's data only, and is keyed on its stamp
-    and the shared one instead of the data's (see the module docstring); `shared_only`: on the
+    and the shared one instead of the data's (see the module docstring); MERGER_FIGURES: a
+    national answer about mergers, keyed on the merger figures' stamp; `shared_only`: on the
     shared data alone (who a token is, what a user may do). The day is part of every key
     because reports default to "as of today". `seconds`: how long the entry will be kept when
     not READ_CACHE_SECONDS (core.auth's entries); 0 or less: nothing is cached.
@@ -362,7 +444,9 @@ def scope(*, province: str | None = None, shared_only: bool = False) -> tuple | 
         return None
     if shared_only:
         return ("shared", current.get(SHARED, 0))
-    if province is None:
+    if province == MERGER_FIGURES and current.get(MERGER_FIGURES) is not None:
+        return (MERGER_FIGURES, current[MERGER_FIGURES])
+    if province is None or province == MERGER_FIGURES:  # no merger figures' stamp yet: the data's
         return ("all", current["all"])
     return (province, current.get(SHARED, 0), current.get(province, 0))
 

@@ -766,6 +766,26 @@ def merger_figures(measure: str = "authorised") -> dict:
     }
 
 
+def records_read_by_mergers_sql(records: Sequence[tuple[int, str]]) -> tuple[str, list]:
+    """An SQL condition true when some merger's figures (`merger_figures`) may read one of the
+    headcount `records` ((agency id, ISO date) pairs), and its parameters: the record of a
+    source dated strictly before the merger's effective date (an open merger: any date), or of
+    its result dated on or before it. Wider than what is read (every source, in the quota or
+    not; any such record, the latest or not): where it is false, no merger's figures change
+    (tests/figures/test_merger_records.py). core.readcache renews the merger figures' stamp by it."""
+    merger = Merger._meta.db_table
+    sources = Merger.source_agencies.through._meta.db_table
+    one = (
+        f"EXISTS (SELECT 1 FROM {merger} m WHERE m.result_agency_id = %s AND m.effective_on >= %s) OR "  # noqa: S608 (constants)
+        f"EXISTS (SELECT 1 FROM {sources} s JOIN {merger} m ON m.id = s.merger_id "
+        "WHERE s.agency_id = %s AND (m.effective_on IS NULL OR m.effective_on > %s))"
+    )
+    params = []
+    for agency, day in records:
+        params.extend((agency, day, agency, day))
+    return "(" + " OR ".join([one] * len(records)) + ")", params
+
+
 @dataclasses.dataclass(frozen=True)
 class MergerDerived:
     reduction: int | None

@@ -207,8 +207,10 @@ def set_source_lists(mergers: list[Merger]) -> None:
     if not by_merger:
         return
     # The name as a subquery, not a join: joined, PostgreSQL hashes all the agencies (15,000
-    # nationally, 4 ms) rather than look up the page's 300 by key (0.6 ms).
-    name = Subquery(Agency.objects.filter(pk=OuterRef("agency_id")).values("name")[:1])
+    # nationally, 4 ms) rather than look up the page's 300 by key (0.6 ms). Unordered: one row
+    # by its key, and the agencies' ordering would join their district and type to each (4.7 ms
+    # against 1.0 on the national mergers' first page).
+    name = Subquery(Agency.objects.filter(pk=OuterRef("agency_id")).order_by().values("name")[:1])
     rows = (
         Merger.source_agencies.through.objects.filter(merger_id__in=list(by_merger))
         .annotate(agency_name=name)

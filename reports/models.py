@@ -29,7 +29,8 @@ class ProvinceVersion(models.Model):
     committed write to that province's districts, agencies, mergers or headcounts. A cached
     answer about one province is keyed on its stamp and on the shared stamp (province_id 0:
     programmes, agency types, users and rights, the districts' layout), so a write elsewhere
-    leaves it valid. A province without a row yet has the stamp 0."""
+    leaves it valid. A province without a row yet has the stamp 0. The row -2 is the merger
+    figures' stamp (core.readcache.MERGER_FIGURES)."""
 
     province_id = models.BigIntegerField(_("tỉnh"), primary_key=True)  # 0: the data every province shares
     stamp = models.BigIntegerField(_("dấu phiên bản dữ liệu"))

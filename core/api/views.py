@@ -231,6 +231,10 @@ class CachedReadMixin:
     # whose writes renew the shared stamp): keyed on the shared stamp alone, so that no
     # headcount, agency or merger written anywhere makes them miss.
     read_cache_shared_only: bool = False
+    # The national list and details are about mergers and their figures only: keyed on the
+    # merger figures' stamp (core.readcache.MERGER_FIGURES), which the headcount records no
+    # merger reads leave as it is.
+    read_cache_merger_figures: bool = False
 
     def read_cache_province(self, request) -> str | None:
         """The code of the one province the answer shows; None: national (renewed by every write)."""
@@ -256,6 +260,9 @@ class CachedReadMixin:
             return
         shared_only = self.read_cache_shared_only
         province = None if shared_only else self.read_cache_province(request)
+        about_mergers = self.read_cache_merger_figures and getattr(self, "action", None) in ("list", "retrieve")
+        if province is None and about_mergers:
+            province = readcache.MERGER_FIGURES
         cache_key = readcache.key(
             "api", request.build_absolute_uri(), request.accepted_media_type, province=province, shared_only=shared_only
         )

@@ -189,6 +189,7 @@ class MergerViewSet(HistoryMixin, WritableViewSet):
     only through the merger operations, which answer 409 once a merger is completed or cancelled."""
 
     read_cache_district_param = "district"  # one district's mergers (MergerFilterSet)
+    read_cache_merger_figures = True  # the others': the merger figures' stamp (core.readcache)
 
     http_method_names = ["get", "post", "head", "options"]
     serializer_class = MergerSerializer

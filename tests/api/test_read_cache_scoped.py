@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from core import readcache
 from core.actors import SYSTEM
@@ -173,3 +174,40 @@ def test_the_districts_layout_is_kept_through_data_writes_and_renewed_by_its_own
     assert client.get("/api/v1/districts/193/").json()["short_name"] == "Hạ Long Mới"
     listed = client.get("/api/v1/districts/").json()["results"]  # the same request as above
     assert next(d for d in listed if d["code"] == "193")["short_name"] == "Hạ Long Mới"
+
+
+def test_the_national_mergers_are_kept_through_the_records_no_merger_reads(
+    quang_ninh, editor, analyst, django_assert_num_queries, commit
+):
+    """Hạ Long's merger 1 (sources 1-6, result 7, effective 1 June 2018): a record of its result
+    dated 2021 changes no merger's figures, and leaves the national list of mergers and each
+    merger cached (core.readcache.MERGER_FIGURES) while the country's staffing is read afresh; a
+    record of a source dated before the merger, and a correction of any record, renew them."""
+    client = token_client(analyst)
+    _settle()
+    paths = ["/api/v1/mergers/", "/api/v1/mergers/1/", "/api/v1/mergers/?ordering=-reduction"]
+    bodies = [client.get(path).content for path in paths]
+    merger = client.get("/api/v1/mergers/1/").json()
+    assert (merger["headcount_before"], merger["headcount_after"], merger["reduction"]) == (26, 23, 3)
+    national = client.get(STAFFING, NATIONAL).json()
+    with commit():
+        later = record(editor, Agency.objects.get(pk=7), 40)  # 2021-01-01
+    for path, body in zip(paths, bodies, strict=True):
+        with django_assert_num_queries(1):  # a hit: only the stamps are read
+            assert client.get(path).content == body, path
+    assert ha_long(client.get(STAFFING, NATIONAL).json())["headcount_current"] != ha_long(national)["headcount_current"]
+
+    with commit():  # source 1 had 8 since 2015: 10 the day before the merger
+        record(editor, Agency.objects.get(pk=1), 10, day=datetime.date(2018, 5, 31))
+    merger = client.get("/api/v1/mergers/1/").json()
+    assert (merger["headcount_before"], merger["headcount_after"], merger["reduction"]) == (28, 23, 5)
+    listed = client.get("/api/v1/mergers/").json()["results"]
+    assert next(m for m in listed if m["id"] == 1)["headcount_before"] == 28
+
+    bodies = [client.get(path).content for path in paths]
+    with commit():  # a correction renews them, whatever the record
+        services.headcount_update(user=editor, record=later, authorised=41, actual=None, source="Báo cáo", confirm=True)
+    for path in paths:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).content != b""
+        assert len(queries) > 1, path  # read afresh, not only the stamps
