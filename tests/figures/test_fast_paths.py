@@ -416,3 +416,34 @@ def test_a_report_asked_again_compiles_nothing(monkeypatch):
         (None, False, [missing.pk]),
         (None, False, [missing.pk]),
     ]
+
+
+@pytest.mark.parametrize(
+    "day", [D(2010, 1, 1), D(2019, 12, 31), D(2020, 1, 1), D(2025, 6, 30), D(2025, 7, 1), D(2026, 12, 6)]
+)
+def test_the_tier_counts_compiled_once_are_the_aggregates(quang_ninh, day):
+    """`_tier_counts` (compiled once, `compiled_rows`) against the ORM's aggregate of the same
+    rule, for Quảng Ninh, the whole country and a province without districts; exact on the seed:
+    14 units until Hoành Bồ joined Hạ Long on 1 January 2020, 13 until the tier ended on 1 July 2025."""
+    from django.db.models import Count, Max, Q
+
+    from districts.validity import valid_on_q
+    from figures.engine import _tier_counts
+
+    empty = Province.objects.create(code="S98", name="Tỉnh Trống")
+    for province in (Province.objects.get(code="22"), None, empty):
+        districts = District.objects.all() if province is None else District.objects.filter(province=province)
+        row = districts.aggregate(
+            active=Count("pk", filter=valid_on_q(day)), last_end=Max("dissolved_on", filter=Q(dissolved_on__lte=day))
+        )
+        assert _tier_counts(province, day) == (row["active"], row["last_end"])
+    expected = {
+        D(2010, 1, 1): (14, None),
+        D(2019, 12, 31): (14, None),
+        D(2020, 1, 1): (13, D(2020, 1, 1)),
+        D(2025, 6, 30): (13, D(2020, 1, 1)),
+        D(2025, 7, 1): (0, D(2025, 7, 1)),
+        D(2026, 12, 6): (0, D(2025, 7, 1)),
+    }
+    assert _tier_counts(Province.objects.get(code="22"), day) == expected[day]
+    assert _tier_counts(empty, day) == (0, None)
