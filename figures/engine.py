@@ -74,6 +74,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import prepared
+from core.api.compiled import object_reader, read_objects
 from districts.models import District, Province
 from districts.validity import is_valid_on, valid_on_q
 from mergers.choices import REAL_KINDS, MergerStatus, SourceKind
@@ -349,25 +350,11 @@ def compiled_rows(key: tuple, build, **values) -> list[tuple]:
     ORM's converters applied to the rows. Building and compiling the cards' nested subqueries cost
     more than running them. tests/figures/test_fast_paths.py checks the rows against the
     queryset's own."""
-    lengths = tuple(len(v) for _name, v in sorted(values.items()) if isinstance(v, list | tuple))
-    if any(n == 0 or n > _COMPILED_LIST_MAX for n in lengths):  # nothing to match, or a long list
+    compiled = _compiled(key, build, values)
+    if compiled is None:  # nothing to match, or a long list
         return [tuple(row) for row in build(**values)]
-    cache_key = (connection.vendor, connection.alias, key, lengths)
-    compiled = _COMPILED.get(cache_key) or _compile(key, build, values)
-    if cache_key not in _COMPILED and len(_COMPILED) < _COMPILED_MAX:
-        _COMPILED[cache_key] = compiled
-    sql, params, slots, converters = compiled
-    adapt = connection.ops.adapt_datefield_value
-
-    def value_of(slot):
-        name, index = slot
-        value = values[name] if index is None else values[name][index]
-        return adapt(value) if isinstance(value, datetime.date) else value
-
-    run_params = [p if slot is None else value_of(slot) for p, slot in zip(params, slots, strict=True)]
-    with connection.cursor() as cursor:
-        prepared.execute(connection, cursor, sql, run_params)
-        rows = cursor.fetchall()
+    sql, params, slots, converters, _reader = compiled
+    rows = _run(sql, params, slots, values)
     if not converters:
         return [tuple(row) for row in rows]
     out = []
@@ -382,8 +369,50 @@ def compiled_rows(key: tuple, build, **values) -> list[tuple]:
     return out
 
 
+def compiled_objects(key: tuple, build, **values) -> list:
+    """`list(build(**values))` for a queryset of model instances (its related objects included),
+    compiled once per shape as `compiled_rows` is, its rows made instances as Django's
+    ModelIterable makes them (core.api.compiled.read_objects). Compiling the districts of a
+    report, joined to their provinces and successors, cost more than reading them.
+    tests/figures/test_fast_paths.py checks the instances against the queryset's own."""
+    compiled = _compiled(key, build, values)
+    if compiled is None:
+        return list(build(**values))
+    sql, params, slots, _converters, reader = compiled
+    return read_objects(reader, _run(sql, params, slots, values), connection=connection, db=connection.alias)
+
+
+def _compiled(key: tuple, build, values: dict) -> tuple | None:
+    """The query of `build` compiled once per key, database and lengths of its lists (`_compile`);
+    None when it is not to be (an empty or a long list of ids)."""
+    lengths = tuple(len(v) for _name, v in sorted(values.items()) if isinstance(v, list | tuple))
+    if any(n == 0 or n > _COMPILED_LIST_MAX for n in lengths):
+        return None
+    cache_key = (connection.vendor, connection.alias, key, lengths)
+    compiled = _COMPILED.get(cache_key) or _compile(key, build, values)
+    if cache_key not in _COMPILED and len(_COMPILED) < _COMPILED_MAX:
+        _COMPILED[cache_key] = compiled
+    return compiled
+
+
+def _run(sql: str, params: list, slots: list, values: dict) -> list[tuple]:
+    """The rows of a compiled query, with each call's values in the stand-ins' places."""
+    adapt = connection.ops.adapt_datefield_value
+
+    def value_of(slot):
+        name, index = slot
+        value = values[name] if index is None else values[name][index]
+        return adapt(value) if isinstance(value, datetime.date) else value
+
+    run_params = [p if slot is None else value_of(slot) for p, slot in zip(params, slots, strict=True)]
+    with connection.cursor() as cursor:
+        prepared.execute(connection, cursor, sql, run_params)
+        return cursor.fetchall()
+
+
 def _compile(key: tuple, build, values: dict) -> tuple:
-    """`compiled_rows`' SQL with its stand-ins: (sql, params, the slot of each param, converters)."""
+    """`compiled_rows`' SQL with its stand-ins: (sql, params, the slot of each param, converters,
+    and for a queryset of instances, what makes them: core.api.compiled.object_reader)."""
     stand_ins, slot_of = {}, {}
     n = 0
     for name, value in sorted(values.items()):  # a stand-in of its own for each value
@@ -407,7 +436,8 @@ def _compile(key: tuple, build, values: dict) -> tuple:
     slots = [slot_of.get(p) if _stand_in(p) else None for p in params]
     if {slot for slot in slots if slot is not None} != set(slot_of.values()):
         raise ValueError(f"{key}: every value must be a parameter of the SQL")
-    return sql, list(params), slots, list(converters.items())
+    reader = object_reader(compiler) if compiler.klass_info else None
+    return sql, list(params), slots, list(converters.items()), reader
 
 
 def _stand_in(param) -> bool:
@@ -1062,6 +1092,21 @@ def programmes_ordered():
     return Programme.objects.select_related("decision").order_by(F("decision__date").asc(nulls_last=True), "code")
 
 
+def programme_list() -> list[Programme]:
+    """`programmes_ordered()`, read by SQL compiled once (`compiled_objects`): every report reads them."""
+    return compiled_objects(("programmes_ordered",), programmes_ordered)
+
+
+def _codes_and_dates(province: int | None = None):
+    in_scope = District.objects.all() if province is None else District.objects.filter(province_id=province)
+    return in_scope.order_by("code").only("code", "established_on", "dissolved_on")
+
+
+def _published_up_to(as_of: datetime.date, province: int):
+    # Unordered: `published_in_force` takes the latest (the model's ordering joined two more tables).
+    return PublishedAggregate.objects.filter(province_id=province, on__lte=as_of).order_by().select_related("decision")
+
+
 def _sum_with_data(values: list[int]) -> int | None:
     return sum(values) if values else None
 
@@ -1196,8 +1241,10 @@ def programme_figures(
     the figures of a published aggregate in force on `as_of` instead where it gives them
     (`published_in_force`). Four queries (three for every province at once), and one more
     without the `programmes_ordered()` a page has read already."""
-    in_scope = District.objects.all() if province is None else District.objects.filter(province=province)
-    districts = list(in_scope.order_by("code").only("code", "established_on", "dissolved_on"))
+    if province is None:
+        districts = compiled_objects(("codes_and_dates",), _codes_and_dates)
+    else:
+        districts = compiled_objects(("codes_and_dates", "province"), _codes_and_dates, province=province.pk)
     active_codes = [d.code for d in districts if d.is_active_on(as_of)]
     # Results count every merger completed by then, in a district since dissolved too (Hoành
     # Bồ's mergers removed focal points); completion counts the districts active on the date.
@@ -1206,13 +1253,11 @@ def programme_figures(
         by_programme.setdefault(programme_id, []).append(tuple(merger))
     aggregates: dict[int, list] = {}
     if province is not None:
-        # Unordered: `published_in_force` takes the latest (the model's ordering joined two more tables).
-        published = PublishedAggregate.objects.filter(province=province, on__lte=as_of).order_by()
-        for aggregate in published.select_related("decision"):
+        for aggregate in compiled_objects(("published_up_to",), _published_up_to, as_of=as_of, province=province.pk):
             aggregates.setdefault(aggregate.programme_id, []).append(aggregate)
     district_changes = [day for d in districts for day in (d.established_on, d.dissolved_on) if day is not None]
     out = []
-    for programme in programmes_ordered() if programmes is None else programmes:
+    for programme in programme_list() if programmes is None else programmes:
         mergers = by_programme.get(programme.pk, [])
         with_data = [m for m in mergers if m[2] is not None and m[3] is not None]
         done = {m[0] for m in mergers}
@@ -1907,7 +1952,7 @@ def _causes(established, merged_away, dissolved, programmes=None) -> list[Reconc
             else:
                 key = ("other", None, None)
             groups.setdefault(key, [[], [], []])[index].append(item)
-    names = {p.code: p.name for p in (programmes_ordered() if programmes is None else programmes)}
+    names = {p.code: p.name for p in (programme_list() if programmes is None else programmes)}
     order = {code: i for i, code in enumerate(names)}
 
     def sort_key(entry):

@@ -16,7 +16,7 @@ from core.auth import token_user
 from core.dates import fmt_date
 from core.roles import REPORT_PERMISSIONS
 from districts.models import District, Province
-from figures.engine import MEASURE_CHOICES, ReportPeriod, default_as_of, programmes_ordered, within_tier
+from figures.engine import MEASURE_CHOICES, ReportPeriod, default_as_of, programme_list, within_tier
 from reports import exports
 from reports.charts import Bar, change_bar_chart, headcount_line_chart, trim_flat_tail
 from reports.forms import AsOfForm, ReportPeriodForm
@@ -126,7 +126,7 @@ class DashboardView(ReportAccessMixin, TemplateView):
         period, tier = self.figures_period(requested)
         # The table's figures and the series chart's, read together (`with_series`).
         report = staffing_report(province=province, **dataclasses.asdict(period), with_series=True)
-        programmes = list(programmes_ordered())  # read once for the matrix, the cards and the reconciliation
+        programmes = programme_list()  # read once for the matrix, the cards and the reconciliation
         matrix = progress_matrix(
             province=province,
             as_of=period.as_of,

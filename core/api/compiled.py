@@ -23,9 +23,10 @@ _LOCK = threading.Lock()
 
 
 def _compile(queryset, lookup: str) -> tuple:
-    """(sql, params, the stand-in's position among them, compiler) for `queryset.filter(lookup=...)`."""
+    """(sql, params, the stand-in's position among them, compiler, `object_reader`) for
+    `queryset.filter(lookup=...)`."""
     from django.db.models import CharField
-    from django.db.models.query import MAX_GET_RESULTS, get_related_populators
+    from django.db.models.query import MAX_GET_RESULTS
 
     if not isinstance(queryset.model._meta.get_field(lookup), CharField):
         raise ValueError(f"{queryset.model.__name__}.{lookup}: only a text field is looked up by compiled SQL")
@@ -35,18 +36,47 @@ def _compile(queryset, lookup: str) -> tuple:
     positions = [i for i, param in enumerate(params) if param == STAND_IN]
     if len(positions) != 1:
         raise ValueError(f"{queryset.model.__name__}.{lookup}: the value must be one parameter of the SQL")
+    return sql, list(params), positions[0], compiler, object_reader(compiler)
+
+
+def object_reader(compiler) -> tuple:
+    """What turns a compiled query's rows into model instances, related objects included, as
+    Django's ModelIterable makes them: (model, start, end, the fields' attnames, the related
+    populators, the annotations' columns, the columns' converters). The converters are found
+    once here, where the compiler's results_iter finds them on every call (a tenth of it)."""
+    from django.db.models.query import get_related_populators
+
     klass_info, select = compiler.klass_info, compiler.select
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     init_list = [column[0].target.attname for column in select[start:end]]
-    populators = get_related_populators(klass_info, select, queryset.db)
+    populators = get_related_populators(klass_info, select, compiler.using)
     annotations = tuple((compiler.annotation_col_map or {}).items())
     fields = [column[0] for column in select[: compiler.col_count]]
     if compiler.has_composite_fields(fields):
-        raise ValueError(f"{queryset.model.__name__}: composite fields are not read by compiled SQL")
-    # The columns' converters, as the compiler's results_iter finds them on every call (a tenth of it).
-    converters = compiler.get_converters(fields)
-    rows_to_objects = (klass_info["model"], start, end, init_list, populators, annotations)
-    return sql, list(params), positions[0], compiler, converters, rows_to_objects
+        raise ValueError(f"{klass_info['model'].__name__}: composite fields are not read by compiled SQL")
+    converters = tuple(compiler.get_converters(fields).items())
+    return klass_info["model"], start, end, init_list, populators, annotations, converters
+
+
+def read_objects(reader: tuple, rows, *, connection, db: str) -> list:
+    """The model instances of `rows` (`object_reader`'s query's, as the driver gave them)."""
+    model, start, end, init_list, populators, annotations, converters = reader
+    objects = []
+    for row in rows:
+        if converters:
+            row = list(row)
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+        obj = model.from_db(db, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, column in annotations:
+            setattr(obj, name, row[column])
+        objects.append(obj)
+    return objects
 
 
 def compiled_get(queryset, lookup: str, value: str, key: tuple):
@@ -61,19 +91,13 @@ def compiled_get(queryset, lookup: str, value: str, key: tuple):
         compiled = _compile(queryset, lookup)
         with _LOCK:
             _COMPILED.setdefault(cache_key, compiled)
-    sql, params, position, compiler, converters, (model, start, end, init_list, populators, annotations) = compiled
+    sql, params, position, _compiler, reader = compiled
     params = [*params[:position], value, *params[position + 1 :]]
     with connection.cursor() as cursor:
         prepared.execute(connection, cursor, sql, params)
         rows = cursor.fetchall()
-    objects = []
-    for row in compiler.apply_converters(rows, converters) if converters else rows:
-        obj = model.from_db(db, init_list, row[start:end])
-        for populator in populators:
-            populator.populate(row, obj)
-        for name, column in annotations:
-            setattr(obj, name, row[column])
-        objects.append(obj)
+    objects = read_objects(reader, rows, connection=connection, db=db)
+    model = reader[0]
     if not objects:
         raise Http404(f"No {model._meta.object_name} matches the given query.")
     if len(objects) > 1:

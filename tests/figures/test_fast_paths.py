@@ -27,6 +27,7 @@ from figures.engine import (
     _district_parts,
     _district_parts_by_spans,
     agency_day_rows,
+    compiled_objects,
     compiled_rows,
     complete_sum,
     completed_merger_rows,
@@ -447,3 +448,92 @@ def test_the_tier_counts_compiled_once_are_the_aggregates(quang_ninh, day):
     }
     assert _tier_counts(Province.objects.get(code="22"), day) == expected[day]
     assert _tier_counts(empty, day) == (0, None)
+
+
+def _district_fields(d) -> tuple:
+    return (
+        d.pk, d.code, d.name, d.kind, d.established_on, d.dissolved_on, d.province_id, d.successor_id,
+        d.successor_province_id, d.province.code, d.province.name,
+        None if d.successor is None else (d.successor.code, d.successor.name),
+        None if d.successor_province is None else d.successor_province.code,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "start,end",
+    [(D(2015, 11, 30), D(2024, 12, 31)), (D(2020, 1, 1), D(2020, 1, 1)), (D(2025, 7, 1), D(2026, 1, 1)),
+     (D(2019, 12, 31), D(2019, 12, 31)), (D(1990, 1, 1), D(1990, 1, 2))],
+)  # fmt: skip
+def test_period_districts_compiled_once_are_the_querysets(quang_ninh, django_assert_num_queries, start, end):
+    """`period_districts` (`compiled_objects`) against `districts_in_period` read by the ORM: the
+    same districts in the same order, each with its province, successor and successor province
+    read with it (no query when they are asked for), for Quảng Ninh and the whole country."""
+    from districts.selectors import districts_in_period
+    from reports.selectors import period_districts
+
+    for province in (Province.objects.get(code="22"), None):
+        expected = [_district_fields(d) for d in districts_in_period(start, end, province=province).order_by("code")]
+        with django_assert_num_queries(1):
+            got = [_district_fields(d) for d in period_districts(start, end, province=province)]
+        assert got == expected
+    in_period = [d.code for d in period_districts(start, end, province=Province.objects.get(code="22"))]
+    assert (
+        len(in_period)
+        == {
+            (D(2015, 11, 30), D(2024, 12, 31)): 14,  # Hoành Bồ until 2020 included
+            (D(2020, 1, 1), D(2020, 1, 1)): 13,
+            (D(2025, 7, 1), D(2026, 1, 1)): 0,
+            (D(2019, 12, 31), D(2019, 12, 31)): 14,
+            (D(1990, 1, 1), D(1990, 1, 2)): 14,
+        }[(start, end)]
+    )
+
+
+def test_the_programmes_published_figures_and_districts_compiled_once_are_the_querysets(
+    quang_ninh, django_assert_num_queries
+):
+    """The reports' other reads compiled once (`compiled_objects`): the programmes in decision
+    order with their decisions, a province's published aggregates up to a day with theirs, the
+    districts' codes and dates; each the ORM's objects, related objects read with them."""
+    from figures.engine import _codes_and_dates, _published_up_to, programme_list, programmes_ordered
+    from mergers.models import PublishedAggregate
+
+    def programme(p):
+        return (
+            p.pk,
+            p.code,
+            p.name,
+            p.decision_id,
+            None if p.decision is None else (p.decision.number, p.decision.date),
+        )
+
+    expected = [programme(p) for p in programmes_ordered()]
+    with django_assert_num_queries(1):
+        assert [programme(p) for p in programme_list()] == expected
+    assert [p[1] for p in expected] == ["khoi-mttq", "kiem-tra-thanh-tra", "to-chuc-noi-vu"]
+
+    province = Province.objects.get(code="22")
+    assert PublishedAggregate.objects.filter(province=province).count() >= 2
+    for day in (D(2015, 1, 1), D(2018, 12, 31), D(2026, 1, 1)):
+
+        def aggregate(a):
+            return (a.pk, a.programme_id, a.on, a.completed, a.total, a.headcount_before, a.source, a.decision_id,
+                    None if a.decision is None else a.decision.number)  # fmt: skip
+
+        expected = sorted(aggregate(a) for a in _published_up_to(day, province.pk))
+        assert expected == sorted(
+            aggregate(a)
+            for a in PublishedAggregate.objects.filter(province=province, on__lte=day).select_related("decision")
+        )
+        with django_assert_num_queries(1):
+            got = sorted(
+                aggregate(a)
+                for a in compiled_objects(("published_up_to",), _published_up_to, as_of=day, province=province.pk)
+            )
+        assert got == expected
+    for key, values in ((("codes_and_dates",), {}), (("codes_and_dates", "province"), {"province": province.pk})):
+        expected = [(d.pk, d.code, d.established_on, d.dissolved_on) for d in _codes_and_dates(**values)]
+        assert [
+            (d.pk, d.code, d.established_on, d.dissolved_on) for d in compiled_objects(key, _codes_and_dates, **values)
+        ] == expected
+    assert len(expected) == 14
