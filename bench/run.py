@@ -71,7 +71,11 @@ ENDPOINTS = [
 ]  # fmt: skip
 LIST_DETAIL_PROVINCE = ("staffing_province", "progress", "mergers", "headcounts", "district")
 # The mixed workload: these readers (2 connections each) while a writer posts headcount records
-# for agencies of district 193 (Hạ Long, Quảng Ninh): every write touches what they read.
+# for agencies of district 193 (Hạ Long, Quảng Ninh), dated 2023: each write renews the province's
+# staffing report and the district's records; the district's detail shows the districts' layout
+# only, and the national list of mergers stays cached unless a merger's figures read the record
+# (core.readcache.MERGER_FIGURES: on the synthetic data none does, the agencies are the results of
+# mergers effective in 2018).
 MIXED_READERS = ("staffing_province", "mergers", "headcounts", "district")
 MIXED_CONNECTIONS = 2
 WRITE_RATES = (0, 1, 4)
@@ -809,7 +813,10 @@ def write_results(results: dict, path: Path) -> None:
         "",
         f"The cached application; {len(MIXED_READERS)} readers under wrk at once ({MIXED_CONNECTIONS} connections "
         f"each: {', '.join(labels[k] for k in MIXED_READERS)}) while a writer posts headcount records through "
-        "the API for agencies of district 193 (Hạ Long, Quảng Ninh: every write touches what the readers read), "
+        "the API for agencies of district 193 (Hạ Long, Quảng Ninh), dated 2023: each write renews the province's "
+        "staffing report and the district's records; the district's detail (the districts' layout) stays cached, and "
+        "so does the national list of mergers unless a merger's figures read the record (on the synthetic data none "
+        "does: the agencies written for are the results of mergers effective in 2018; core.readcache.MERGER_FIGURES), "
         f"{results['mixed_seconds']} s per rate, median of {results['reps']} runs. Throughput: the readers' "
         "requests/s summed; p95/p50: the worst reader's.",
         "",
