@@ -74,7 +74,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import prepared
-from core.api.compiled import object_reader, read_objects
+from core.api.compiled import converted, object_reader, read_objects
 from districts.models import District, Province
 from districts.validity import is_valid_on, valid_on_q
 from mergers.choices import REAL_KINDS, MergerStatus, SourceKind
@@ -357,16 +357,7 @@ def compiled_rows(key: tuple, build, **values) -> list[tuple]:
     rows = _run(sql, params, slots, values)
     if not converters:
         return [tuple(row) for row in rows]
-    out = []
-    for row in rows:
-        row = list(row)
-        for pos, (convs, expression) in converters:
-            value = row[pos]
-            for converter in convs:
-                value = converter(value, expression, connection)
-            row[pos] = value
-        out.append(tuple(row))
-    return out
+    return [tuple(converted(row, converters, connection)) for row in rows]
 
 
 def compiled_objects(key: tuple, build, **values) -> list:

@@ -58,18 +58,25 @@ def object_reader(compiler) -> tuple:
     return klass_info["model"], start, end, init_list, populators, annotations, converters
 
 
+def converted(row, converters, connection) -> list:
+    """`row` with the ORM's converters applied to its columns (`converters`: the compiler's
+    `get_converters(...).items()`), as the compiler's apply_converters does."""
+    row = list(row)
+    for position, (functions, expression) in converters:
+        value = row[position]
+        for function in functions:
+            value = function(value, expression, connection)
+        row[position] = value
+    return row
+
+
 def read_objects(reader: tuple, rows, *, connection, db: str) -> list:
     """The model instances of `rows` (`object_reader`'s query's, as the driver gave them)."""
     model, start, end, init_list, populators, annotations, converters = reader
     objects = []
     for row in rows:
         if converters:
-            row = list(row)
-            for position, (functions, expression) in converters:
-                value = row[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[position] = value
+            row = converted(row, converters, connection)
         obj = model.from_db(db, init_list, row[start:end])
         for populator in populators:
             populator.populate(row, obj)
