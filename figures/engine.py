@@ -74,7 +74,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import prepared
-from core.api.compiled import converted, object_reader, read_objects
+from core.api.compiled import compiled_objects, compiled_rows
 from districts.models import District, Province
 from districts.validity import is_valid_on, valid_on_q
 from mergers.choices import REAL_KINDS, MergerStatus, SourceKind
@@ -307,6 +307,8 @@ def _missing_parts(day: datetime.date, measure: str, district_ids: Sequence[int]
 # A day no record, agency or district carries: the placeholder of a query compiled once and
 # run for many days (`_for_days`).
 _ANY_DAY = datetime.date(1, 1, 2)
+_FOR_DAYS: dict[tuple, tuple] = {}
+_FOR_DAYS_MAX = 512  # shapes kept; beyond, compiled each time
 
 
 def _for_days(build, days: Sequence[datetime.date], key: tuple) -> tuple[str, list]:
@@ -314,13 +316,13 @@ def _for_days(build, days: Sequence[datetime.date], key: tuple) -> tuple[str, li
     the same queryset for each of 120 days of a series cost more than running it): the SQL of
     `build(_ANY_DAY)`, its parameters with `_ANY_DAY` replaced by each day in turn. The SQL of
     `build` depends on `key` alone (with everything `build` reads but the day), and is kept per
-    key (`_COMPILED`): a report asked again compiles nothing."""
+    key (`_FOR_DAYS`): a report asked again compiles nothing."""
     cache_key = (connection.vendor, connection.alias, "for_days", key)
-    compiled = _COMPILED.get(cache_key)
+    compiled = _FOR_DAYS.get(cache_key)
     if compiled is None:
         compiled = build(_ANY_DAY).query.sql_with_params()
-        if len(_COMPILED) < _COMPILED_MAX:
-            _COMPILED[cache_key] = compiled
+        if len(_FOR_DAYS) < _FOR_DAYS_MAX:
+            _FOR_DAYS[cache_key] = compiled
     sql, params = compiled
     placeholders = {_ANY_DAY: lambda d: d, _ANY_DAY.isoformat(): lambda d: d.isoformat()}  # SQLite: text
     all_params = []
@@ -331,109 +333,6 @@ def _for_days(build, days: Sequence[datetime.date], key: tuple) -> tuple[str, li
 
 def _is_placeholder(param) -> bool:
     return (isinstance(param, datetime.date) and param == _ANY_DAY) or param == _ANY_DAY.isoformat()
-
-
-# Stand-ins for the values of a query compiled once (`compiled_rows`): days, and ids, from these
-# on, that no record, agency, district or province carries.
-STAND_IN_DAY = datetime.date(1, 1, 3)
-STAND_IN_ID = 7_417_417_417
-_COMPILED: dict[tuple, tuple] = {}
-_COMPILED_MAX = 512  # shapes kept (a list of ids makes one shape per length); beyond, compiled each time
-_COMPILED_LIST_MAX = 100  # longer lists of ids are compiled each time
-
-
-def compiled_rows(key: tuple, build, **values) -> list[tuple]:
-    """`list(build(**values))` for a values_list queryset whose SQL depends on `key` alone (and on
-    the lengths of its lists of ids), not on `values` (days, ids, lists of ids): built and compiled
-    by the ORM once per shape and database vendor, with stand-ins (from STAND_IN_DAY and
-    STAND_IN_ID) in place of the values, then run with each call's values in their place and the
-    ORM's converters applied to the rows. Building and compiling the cards' nested subqueries cost
-    more than running them. tests/figures/test_fast_paths.py checks the rows against the
-    queryset's own."""
-    compiled = _compiled(key, build, values)
-    if compiled is None:  # nothing to match, or a long list
-        return [tuple(row) for row in build(**values)]
-    sql, params, slots, converters, _reader = compiled
-    rows = _run(sql, params, slots, values)
-    if not converters:
-        return [tuple(row) for row in rows]
-    return [tuple(converted(row, converters, connection)) for row in rows]
-
-
-def compiled_objects(key: tuple, build, **values) -> list:
-    """`list(build(**values))` for a queryset of model instances (its related objects included),
-    compiled once per shape as `compiled_rows` is, its rows made instances as Django's
-    ModelIterable makes them (core.api.compiled.read_objects). Compiling the districts of a
-    report, joined to their provinces and successors, cost more than reading them.
-    tests/figures/test_fast_paths.py checks the instances against the queryset's own."""
-    compiled = _compiled(key, build, values)
-    if compiled is None:
-        return list(build(**values))
-    sql, params, slots, _converters, reader = compiled
-    return read_objects(reader, _run(sql, params, slots, values), connection=connection, db=connection.alias)
-
-
-def _compiled(key: tuple, build, values: dict) -> tuple | None:
-    """The query of `build` compiled once per key, database and lengths of its lists (`_compile`);
-    None when it is not to be (an empty or a long list of ids)."""
-    lengths = tuple(len(v) for _name, v in sorted(values.items()) if isinstance(v, list | tuple))
-    if any(n == 0 or n > _COMPILED_LIST_MAX for n in lengths):
-        return None
-    cache_key = (connection.vendor, connection.alias, key, lengths)
-    compiled = _COMPILED.get(cache_key) or _compile(key, build, values)
-    if cache_key not in _COMPILED and len(_COMPILED) < _COMPILED_MAX:
-        _COMPILED[cache_key] = compiled
-    return compiled
-
-
-def _run(sql: str, params: list, slots: list, values: dict) -> list[tuple]:
-    """The rows of a compiled query, with each call's values in the stand-ins' places."""
-    adapt = connection.ops.adapt_datefield_value
-
-    def value_of(slot):
-        name, index = slot
-        value = values[name] if index is None else values[name][index]
-        return adapt(value) if isinstance(value, datetime.date) else value
-
-    run_params = [p if slot is None else value_of(slot) for p, slot in zip(params, slots, strict=True)]
-    with connection.cursor() as cursor:
-        prepared.execute(connection, cursor, sql, run_params)
-        return cursor.fetchall()
-
-
-def _compile(key: tuple, build, values: dict) -> tuple:
-    """`compiled_rows`' SQL with its stand-ins: (sql, params, the slot of each param, converters,
-    and for a queryset of instances, what makes them: core.api.compiled.object_reader)."""
-    stand_ins, slot_of = {}, {}
-    n = 0
-    for name, value in sorted(values.items()):  # a stand-in of its own for each value
-        if isinstance(value, list | tuple):
-            stand_ins[name] = [STAND_IN_ID + n + i for i in range(len(value))]
-            slot_of.update({STAND_IN_ID + n + i: (name, i) for i in range(len(value))})
-            n += len(value)
-        elif isinstance(value, datetime.date):
-            stand_ins[name] = STAND_IN_DAY + datetime.timedelta(days=n)
-            slot_of[stand_ins[name]] = (name, None)
-            slot_of[connection.ops.adapt_datefield_value(stand_ins[name])] = (name, None)
-            n += 1
-        else:
-            stand_ins[name] = STAND_IN_ID + n
-            slot_of[stand_ins[name]] = (name, None)
-            n += 1
-    queryset = build(**stand_ins)
-    compiler = queryset.query.get_compiler(queryset.db)
-    sql, params = compiler.as_sql()
-    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
-    slots = [slot_of.get(p) if _stand_in(p) else None for p in params]
-    if {slot for slot in slots if slot is not None} != set(slot_of.values()):
-        raise ValueError(f"{key}: every value must be a parameter of the SQL")
-    reader = object_reader(compiler) if compiler.klass_info else None
-    return sql, list(params), slots, list(converters.items()), reader
-
-
-def _stand_in(param) -> bool:
-    # bool is an int: True must not stand for an id.
-    return isinstance(param, int | str | datetime.date) and not isinstance(param, bool)
 
 
 def _fenced(sql: str) -> str:

@@ -11,6 +11,7 @@ from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.api.compiled import compiled_objects, compiled_rows
 from core.dates import fmt_date
 from districts.models import District, Province
 from districts.selectors import districts_in_period
@@ -25,8 +26,6 @@ from figures.engine import (
     Reconciliation,
     SeriesPoint,
     actual_vs_authorised,
-    compiled_objects,
-    compiled_rows,
     district_days,
     district_tier,
     first_decision_date,
@@ -222,7 +221,7 @@ def _by_code(start: datetime.date, end: datetime.date, province: int | None = No
 
 
 def period_districts(start: datetime.date, end: datetime.date, *, province: Province | None) -> list[District]:
-    """`districts_in_period` by code, by SQL compiled once (`figures.engine.compiled_objects`:
+    """`districts_in_period` by code, by SQL compiled once (`core.api.compiled.compiled_objects`:
     compiling it, joined to the provinces and successors, cost more than reading it)."""
     if province is None:
         return compiled_objects(("period_districts",), _by_code, start=start, end=end)
@@ -525,7 +524,7 @@ def progress_matrix(
     by then), with its date, the decision number and the merger id. A cancelled merger shows
     only when the district has no other one under that programme. Three queries; one given
     the period's `districts` (by code) and the `programme_list()` a page has read already
-    (for a province, compiled once: `figures.engine.compiled_rows`).
+    (for a province, compiled once: `core.api.compiled.compiled_rows`).
     """
     if districts is None:
         districts = period_districts(min(start or as_of, as_of), as_of, province=province)

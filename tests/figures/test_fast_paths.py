@@ -19,16 +19,14 @@ from django.db.models import F
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from core.api.compiled import _SHAPES, compiled_objects, compiled_rows
 from core.api.pagination import KeysFirstPaginator
 from districts.models import District, Province
 from figures.engine import (
-    _COMPILED,
     _as_date,
     _district_parts,
     _district_parts_by_spans,
     agency_day_rows,
-    compiled_objects,
-    compiled_rows,
     complete_sum,
     completed_merger_rows,
     district_days,
@@ -352,7 +350,7 @@ def test_compiled_rows_are_the_querysets_rows():
         )
 
     key = ("test", "agencies")
-    _COMPILED.pop(next((k for k in _COMPILED if k[2] == key), None), None)
+    _SHAPES.pop(next((k for k in _SHAPES if k[2] == key), None), None)
     a, b, c = (x.pk for x in agencies)
     expected = {
         (D(2014, 1, 1), districts[0].pk): [(a, D(2000, 1, 1), False)],
@@ -363,7 +361,7 @@ def test_compiled_rows_are_the_querysets_rows():
     for (on, district_id), rows in expected.items():
         assert list(build(on, district_id)) == rows
         assert compiled_rows(key, build, on=on, district_id=district_id) == rows
-    assert sum(1 for k in _COMPILED if k[2] == key) == 1
+    assert sum(1 for k in _SHAPES if k[2] == key) == 1
     with pytest.raises(ValueError, match="every value must be a parameter"):
         compiled_rows(("test", "unused"), lambda on, district_id: build(on, 1), on=D(2017, 1, 1), district_id=1)
 
@@ -381,14 +379,14 @@ def test_compiled_rows_take_lists_of_ids_one_shape_per_length():
         return Agency.objects.filter(pk__in=ids, district_id=district_id).order_by("pk").values_list("pk")
 
     key = ("test", "lists")
-    for k in [k for k in _COMPILED if k[2] == key]:
-        del _COMPILED[k]
+    for k in [k for k in _SHAPES if k[2] == key]:
+        del _SHAPES[k]
     for chosen in ([ids[0]], [ids[2], ids[0]], [ids[1], ids[2]], ids, []):
         expected = [(pk,) for pk in sorted(chosen)]
         assert list(build(chosen, district.pk)) == expected
         assert compiled_rows(key, build, ids=chosen, district_id=district.pk) == expected
     assert compiled_rows(key, build, ids=ids, district_id=district.pk + 1) == []
-    assert sorted(k[3] for k in _COMPILED if k[2] == key) == [(1,), (2,), (3,)]
+    assert sorted(k[3] for k in _SHAPES if k[2] == key) == [(1,), (2,), (3,)]
 
 
 @pytest.mark.django_db

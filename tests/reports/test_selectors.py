@@ -243,7 +243,7 @@ def test_thin_dates_keeps_first_and_last_and_the_limit():
 
 def test_a_provinces_matrix_compiled_once_is_the_matrix_of_its_districts():
     """`progress_matrix` for a province reads its mergers by a query compiled once
-    (figures.engine.compiled_rows); by its districts' ids, the same cells, before, during and
+    (core.api.compiled.compiled_rows); by its districts' ids, the same cells, before, during and
     after the mergers and once a merger was cancelled or a district ended."""
     from districts.models import Province
 
