@@ -212,7 +212,7 @@ REST_FRAMEWORK.update(
         "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
         "DEFAULT_SCHEMA_CLASS": "core.api.schema.APIAutoSchema",
         "DEFAULT_FILTER_BACKENDS": [
-            "django_filters.rest_framework.DjangoFilterBackend",
+            "core.api.filters.FilterBackend",
             "core.api.filters.StrictOrderingFilter",
         ],
         "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -255,7 +255,7 @@ if not DEBUG and secret_key_is_weak(SECRET_KEY):
 INSTALLED_APPS += ["csp", "axes"]
 # Axes last, as its documentation asks: it turns a lockout flagged during the request into
 # the lockout page.
-MIDDLEWARE += ["csp.middleware.CSPMiddleware", "axes.middleware.AxesMiddleware"]
+MIDDLEWARE += ["config.middleware.CSPMiddleware", "axes.middleware.AxesMiddleware"]
 
 # Axes first: it refuses a locked-out username+IP before any password is checked. It needs
 # the request: authenticate(request, username=..., password=...) (Django's login view, the

@@ -17,6 +17,14 @@ from django_filters.filters import FilterMethod
 
 
 class FilterSet(django_filters.FilterSet):
+    # The filters whose SQL is the same whatever their value, the value (an id, a day, an object
+    # by its id) being its parameters: a list page filtered by these alone is compiled once per
+    # shape and run with each request's values (core.api.views.CompiledListMixin). A filter
+    # whose SQL changes with its value (a text search, a choice with a "null" value, a method
+    # that branches) is not one of them. tests/api/test_compiled_list.py holds each page to the
+    # ORM's.
+    compiled_filters: tuple[str, ...] = ()
+
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         self.base_filters = {}  # django-filter's __init__ deep-copies these: nothing to copy
         super().__init__(data, queryset, request=request, prefix=prefix)

@@ -162,6 +162,8 @@ class HeadcountFilterSet(FilterSet):
     as_of_before = django_filters.DateFilter(field_name="as_of", lookup_expr="lte", label=_("Đến ngày"))
     q = django_filters.CharFilter(method="filter_q", label=_("Tìm kiếm"))
 
+    compiled_filters = ("agency", "district", "as_of_after", "as_of_before")
+
     class Meta:
         model = HeadcountRecord
         fields = ["q", "agency", "district", "source_kind", "as_of_after", "as_of_before"]

@@ -13,7 +13,13 @@ class ShortListPaginator(Paginator):
     the first page). A full first page is counted as before. Same rows, same count."""
 
     def rows(self, bottom: int, top: int):
-        """The rows of the sorted list from `bottom` to `top` (a slice)."""
+        """The rows of the sorted list from `bottom` to `top` (a slice); by SQL compiled once
+        where the view has given the list a way to (core.api.views.CompiledListMixin)."""
+        page_rows = getattr(self.object_list, "compiled_page_rows", None)
+        if page_rows is not None:
+            rows = page_rows(bottom, top)
+            if rows is not None:
+                return rows
         return self.object_list[bottom:top]
 
     def page(self, number):
