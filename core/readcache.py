@@ -43,6 +43,7 @@ core/fastread.py answers a client's repeated API request from the entry it was l
 before the middleware and DRF, with the same stamps checked (`scope_now`).
 """
 
+import copy
 import functools
 import hashlib
 import logging
@@ -475,6 +476,39 @@ def province_of(*, province: str | None = None, district: str | None = None) -> 
             return None
         return of_district
     return province
+
+
+# Objects of the districts' layout kept in this process under the shared stamp (`layout_memo`):
+# {name: (shared stamp, read at, {key: object})}.
+_layout_memos: dict[str, tuple] = {}
+LAYOUT_MEMO_SECONDS = 30  # as the cached users and rights (core.auth): the bound if a renewal failed
+LAYOUT_MEMO_MAX = 2048  # objects kept per name; beyond, read each time
+
+
+def layout_memo(name: str, key, load):
+    """`load()` (an object of the districts' layout: a district by its code), kept in this
+    process while the shared stamp is the one the request read (a district or province added,
+    changed or removed renews it), at most LAYOUT_MEMO_SECONDS; each caller gets a copy. Every
+    list filtered by a district read it by one more query (issue 17). Read each time when the
+    users and rights are not cached either (settings.AUTH_CACHE off: the tests that never
+    commit), when the stamps cannot be read, and for a `load()` that raises (an unknown code)."""
+    if not settings.AUTH_CACHE:
+        return load()
+    current = stamps()
+    if current is None:
+        return load()
+    shared, now = current.get(SHARED, 0), time.monotonic()
+    memo = _layout_memos.get(name)
+    if memo is None or memo[0] != shared or now - memo[1] > LAYOUT_MEMO_SECONDS:
+        memo = (shared, now, {})
+        _layout_memos[name] = memo
+    objects = memo[2]
+    obj = objects.get(key)
+    if obj is None:
+        obj = load()
+        if len(objects) < LAYOUT_MEMO_MAX:
+            objects[key] = obj
+    return copy.copy(obj)
 
 
 def get(cache_key: str | None):

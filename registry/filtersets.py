@@ -15,6 +15,7 @@ from django_filters.fields import ModelChoiceField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core import readcache
 from core.api.compiled import compiled_get
 from core.filtersets import FilterSet
 from districts.filtersets import ActiveOnFilterMixin, SearchFilterMixin
@@ -30,15 +31,20 @@ MSG_NO_AGENCY_TYPE = _("Không có loại cơ quan có mã “%(value)s”.")
 
 class DistrictCodeField(ModelChoiceField):
     """The district of a code, read by SQL compiled once (core.api.compiled; prepared on
-    PostgreSQL): every list filtered by district reads it, and compiling the lookup cost as
-    much as running it (issue 17). The same district, and the same refusal, as the ORM's."""
+    PostgreSQL) and kept under the shared stamp (core.readcache.layout_memo): every list
+    filtered by district reads it, and compiling the lookup cost as much as running it
+    (issue 17). The same district, and the same refusal, as the ORM's."""
 
     def to_python(self, value):
         if value in self.empty_values or not isinstance(value, str):
             return super().to_python(value)
         self.validate_no_null_characters(value)
         try:
-            return compiled_get(self.queryset, "code", value, key=(DistrictCodeField,))
+            return readcache.layout_memo(
+                "district-by-code",
+                value,
+                lambda: compiled_get(self.queryset, "code", value, key=(DistrictCodeField,)),
+            )
         except Http404:
             raise ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
