@@ -109,5 +109,8 @@ def test_a_district_s_records_cost_one_query_less_once_it_is_kept(quang_ninh, an
     with CaptureQueriesContext(connection) as queries:
         answer = client.get("/api/v1/headcounts/", {"district": "193"})
     assert answer.json()["count"] == 15
-    assert district_queries([q["sql"] for q in queries.captured_queries if "mergers_headcountrecord" not in q["sql"]]) == []
+    assert (
+        district_queries([q["sql"] for q in queries.captured_queries if "mergers_headcountrecord" not in q["sql"]])
+        == []
+    )
     assert len(queries.captured_queries) == 2
