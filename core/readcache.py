@@ -491,7 +491,8 @@ def layout_memo(name: str, key, load):
     changed or removed renews it), at most LAYOUT_MEMO_SECONDS; each caller gets a copy. Every
     list filtered by a district read it by one more query (issue 17). Read each time when the
     users and rights are not cached either (settings.AUTH_CACHE off: the tests that never
-    commit), when the stamps cannot be read, and for a `load()` that raises (an unknown code)."""
+    commit), when the stamps cannot be read, and for a `load()` that raises (an unknown code).
+    `load()` reads the layout only: districts, provinces, their related objects among them."""
     if not settings.AUTH_CACHE:
         return load()
     current = stamps()
@@ -508,7 +509,23 @@ def layout_memo(name: str, key, load):
         obj = load()
         if len(objects) < LAYOUT_MEMO_MAX:
             objects[key] = obj
-    return copy.copy(obj)
+    return _copy(obj)
+
+
+def clear_layout_memos() -> None:
+    """Forget the objects `layout_memo` keeps (tests: each starts with a database of its own)."""
+    _layout_memos.clear()
+
+
+def _copy(obj):
+    """A copy of a model instance and of the related instances read with it (select_related):
+    what one caller changes of them, another never sees. A deep copy cost ten times as much."""
+    copied = copy.copy(obj)  # Model.__getstate__ copies its state and its related objects' dict
+    cache = copied._state.fields_cache
+    for name, related in cache.items():
+        if related is not None:
+            cache[name] = _copy(related)
+    return copied
 
 
 def get(cache_key: str | None):

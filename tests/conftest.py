@@ -104,12 +104,14 @@ def _read_cache_where_committed(request, settings):
     """The read cache is renewed when a write commits, which a test inside a transaction never
     does: there it would serve pages from before the test's own writes. It is on where writes
     commit: the browser tests (a live server) and the read-cache tests (@pytest.mark.read_cache,
-    which run their writes' on-commit callbacks). Each test starts with it empty."""
-    from core import auth, fastread
+    which run their writes' on-commit callbacks). Each test starts with it empty, and with none
+    of the copies the process keeps under the stamps (users and rights, the districts' layout)."""
+    from core import auth, fastread, readcache
 
     caches["reads"].clear()
     fastread.clear()
     auth.clear_copies()
+    readcache.clear_layout_memos()
     if request.node.get_closest_marker("read_cache") is None and request.node.get_closest_marker("browser") is None:
         settings.READ_CACHE_SECONDS = 0
         settings.AUTH_CACHE = False  # its entries, too, are renewed by commits only
@@ -117,6 +119,7 @@ def _read_cache_where_committed(request, settings):
     caches["reads"].clear()
     fastread.clear()
     auth.clear_copies()
+    readcache.clear_layout_memos()
 
 
 # --- the browser, shared by every browser test (one Playwright instance per session) ---

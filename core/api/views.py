@@ -412,14 +412,20 @@ class ReadOnlyViewSet(
     brief_serializer_class = None
     # A detail asked for without any parameter reads its object by SQL compiled once
     # (core.api.compiled): for views whose queryset is the same on every request, looked up by
-    # a text field (a GSO code).
+    # a text field (a GSO code). The layout's (read_cache_shared_only: provinces, districts) are
+    # kept in the process under the shared stamp (core.readcache.layout_memo).
     compiled_detail = False
 
     def get_object(self):
         if self.compiled_detail and getattr(self, "action", None) == "retrieve" and not self.request.query_params:
             value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
             view = (type(self).__module__, type(self).__qualname__)
-            obj = compiled_get(self.get_queryset(), self.lookup_field, value, key=view)
+
+            def load():
+                return compiled_get(self.get_queryset(), self.lookup_field, value, key=view)
+
+            # The districts' layout (read_cache_shared_only): kept under the shared stamp.
+            obj = readcache.layout_memo(view, value, load) if self.read_cache_shared_only else load()
             self.check_object_permissions(self.request, obj)
             self.current_object = obj
             return obj

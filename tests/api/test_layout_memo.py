@@ -23,13 +23,6 @@ def commit(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_memo():
-    readcache._layout_memos.clear()
-    yield
-    readcache._layout_memos.clear()
-
-
 def field() -> DistrictCodeField:
     return DistrictCodeField(queryset=District.objects.order_by("code"), to_field_name="code")
 
@@ -114,3 +107,39 @@ def test_a_district_s_records_cost_one_query_less_once_it_is_kept(quang_ninh, an
         == []
     )
     assert len(queries.captured_queries) == 2
+
+
+def test_a_district_s_detail_is_read_once_and_renewed_with_the_layout(quang_ninh, analyst, settings, commit):
+    """Hoành Bồ's detail (its province and successor read with it): the same bytes from the
+    process as from the database, with the stamps' query alone; a committed rename is shown
+    at once."""
+    settings.READ_CACHE_SECONDS = 0
+    client = token_client(analyst)
+    hoanh_bo = District.objects.get(name="Hoành Bồ")
+    url = f"/api/v1/districts/{hoanh_bo.code}/"
+    first = client.get(url)
+    assert first.json()["successor"]["display"] == "Thành phố Hạ Long"
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+    assert again.content == first.content
+    assert district_queries([q["sql"] for q in queries.captured_queries]) == []
+    assert len(queries.captured_queries) == 1  # the stamps
+    with commit():
+        ha_long = District.objects.get(name="Hạ Long")
+        ha_long.name = "Hạ Long (đổi tên)"
+        ha_long.save()
+    assert client.get(url).json()["successor"]["display"] == "Thành phố Hạ Long (đổi tên)"
+
+
+def test_the_related_objects_are_copies_too(quang_ninh):
+    from districts.selectors import district_list
+
+    def load():
+        return district_list().get(name="Hoành Bồ")
+
+    first, _ = in_request(lambda: readcache.layout_memo("test", "hoanh-bo", load))
+    first.successor.name = "changed by a caller"
+    first.province.name = "changed by a caller"
+    second, sqls = in_request(lambda: readcache.layout_memo("test", "hoanh-bo", load))
+    assert district_queries(sqls) == []
+    assert (second.successor.name, second.province.name) == ("Hạ Long", "Quảng Ninh")
