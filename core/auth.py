@@ -1,6 +1,8 @@
 """Who is asking, and what they may do: read from the read cache while nothing has changed.
 
-Django's ModelBackend, with each user's permissions kept in the read cache.
+Django's ModelBackend, with each user's permissions kept in the read cache; so are an API
+token's user, a session's user (`CachedPermissionsBackend.get_user`) and the names of a user's
+groups (`group_names`, the roles every page's header shows).
 
 Every API request checks model permissions, and ModelBackend reads them with two joins per
 request (here one query, when the cache misses or is off: `permissions_from_db`). They are
@@ -130,6 +132,19 @@ def _keep(cache_key, value) -> None:
 
 
 class CachedPermissionsBackend(ModelBackend):
+    def get_user(self, user_id):
+        """ModelBackend's user of a session, kept as the token's user is (under the shared stamp,
+        renewed by a change to the user; at most AUTH_CACHE_SECONDS): every page read it by one
+        more query. Django still checks the session's hash against the user's password."""
+        cache_key = _key("user", user_id)
+        hit = _fresh(_read(cache_key))
+        if hit is not None:
+            return hit
+        user = super().get_user(user_id)
+        if user is not None:  # a missing or inactive user is never kept
+            _keep(cache_key, user)
+        return user
+
     def permissions_from_db(self, user_obj) -> set[str]:
         """ModelBackend's permissions of an active user (their own and their groups'), in one
         query rather than two: every uncached API request reads them
@@ -184,3 +199,16 @@ def token_user(request):
     None without one; raises rest_framework's AuthenticationFailed for a bad token."""
     result = CachedTokenAuthentication().authenticate(request)
     return None if result is None else result[0]
+
+
+def group_names(user) -> frozenset[str]:
+    """The names of `user`'s groups (their roles), kept as their permissions are: every page's
+    header shows the roles (config.context_processors.roles)."""
+    if user.is_anonymous:
+        return frozenset()
+    cache_key = _key("groups", user.pk)
+    names = _fresh(_read(cache_key))
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        _keep(cache_key, names)
+    return names

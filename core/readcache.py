@@ -405,6 +405,7 @@ def connect_signals() -> None:
     user = get_user_model()
     post_save.connect(_user_changed, sender=user, dispatch_uid="readcache-user")
     post_delete.connect(_shared_changed, sender=user, dispatch_uid="readcache-user")
+    post_save.connect(_shared_changed, sender=Group, dispatch_uid="readcache-group")  # a role's name
     post_delete.connect(_shared_changed, sender=Group, dispatch_uid="readcache-group")
     for through in (user.groups.through, user.user_permissions.through, Group.permissions.through):
         m2m_changed.connect(_shared_changed, sender=through, dispatch_uid=f"readcache-{through._meta.label_lower}")

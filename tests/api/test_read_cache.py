@@ -214,8 +214,8 @@ def test_the_dashboard_body_is_cached_and_the_page_around_it_is_not(
     assert first.status_code == 200
     page = first.content.decode()
     assert leader.username in page
-    # Session, user, province, stamp, the user's groups for the menu (the permissions are cached).
-    with django_assert_num_queries(5):
+    # Session, province, stamp (the user, their groups for the menu and permissions are cached).
+    with django_assert_num_queries(3):
         again = client.get(path)
     assert main(again) == main(first)
     assert again.content != first.content  # the logout form's CSRF token is new on each page
