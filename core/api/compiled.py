@@ -12,6 +12,7 @@ that each object is the ORM's. On PostgreSQL the SQL is also prepared once per c
 
 import datetime
 import threading
+from collections import OrderedDict
 
 from django.db import connection, connections
 from django.http import Http404
@@ -117,8 +118,11 @@ def compiled_get(queryset, lookup: str, value: str, key: tuple):
 # on, that no record, agency, district or province carries.
 STAND_IN_DAY = datetime.date(1, 1, 3)
 STAND_IN_ID = 7_417_417_417
-_SHAPES: dict[tuple, tuple] = {}
-_SHAPES_MAX = 512  # shapes kept (a list of ids makes one shape per length); beyond, compiled each time
+# The shapes compiled, the least recently used forgotten beyond _SHAPES_MAX: a list page's shape
+# holds parameters a client chooses (page size, ordering), and shapes asked for once must not
+# crowd out those asked for on every request.
+_SHAPES: OrderedDict[tuple, tuple] = OrderedDict()
+_SHAPES_MAX = 512  # shapes kept (a list of ids makes one shape per length)
 _SHAPES_LIST_MAX = 100  # longer lists of ids are compiled each time
 
 
@@ -160,9 +164,17 @@ def _shape(key: tuple, build, values: dict) -> tuple | None:
     if any(n == 0 or n > _SHAPES_LIST_MAX for n in lengths):
         return None
     cache_key = (connection.vendor, connection.alias, key, lengths)
-    compiled = _SHAPES.get(cache_key) or _compile_shape(key, build, values)
-    if cache_key not in _SHAPES and len(_SHAPES) < _SHAPES_MAX:
+    compiled = _SHAPES.get(cache_key)
+    if compiled is not None:
+        with _LOCK:
+            if cache_key in _SHAPES:
+                _SHAPES.move_to_end(cache_key)
+        return compiled
+    compiled = _compile_shape(key, build, values)
+    with _LOCK:
         _SHAPES[cache_key] = compiled
+        while len(_SHAPES) > _SHAPES_MAX:
+            _SHAPES.popitem(last=False)
     return compiled
 
 

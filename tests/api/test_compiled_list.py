@@ -171,3 +171,23 @@ def test_any_values_give_the_orm_s_page(
         params["agency"] = ids[agency_index] if agency_index < len(ids) else max(ids) + agency_index
     query = "&".join(f"{name}={value}" for name, value in params.items() if value is not None)
     compare(client, f"{LIST}?{query}&page={page}&page_size={page_size}", monkeypatch)
+
+
+def test_the_shapes_asked_for_least_recently_are_forgotten_first(quang_ninh, client, monkeypatch):
+    """Shapes hold parameters a client chooses: a run of page sizes asked for once does not crowd
+    out a district's page asked for on every request."""
+    monkeypatch.setattr(compiled, "_SHAPES_MAX", 3)
+
+    def shape_of(query):
+        before = set(compiled._SHAPES)
+        client.get(f"{LIST}?{query}")
+        return (set(compiled._SHAPES) - before).pop()
+
+    district_page = shape_of("district=193")
+    one = shape_of("district=193&page_size=1")
+    shape_of("district=193&page_size=2")
+    assert client.get(f"{LIST}?district=193").json()["count"] == 15  # used again: the most recent
+    shape_of("district=193&page_size=3")
+    assert len(compiled._SHAPES) == 3
+    assert district_page in compiled._SHAPES
+    assert one not in compiled._SHAPES
