@@ -3,7 +3,8 @@ driven by wrk on loopback, each endpoint measured three ways in the same run (is
 
 - cached: the application as deployed (the read cache serves repeated requests);
 - uncached: the application with DJANGO_READ_CACHE_SECONDS=0, every answer computed (the token's
-  user and permissions still come from the cache, as on the miss after any write to the data);
+  user and permissions still come from the cache, and the districts' layout from each process's
+  copy, as on the miss after any write to the data that is not to the layout);
 - the fair floor: bench/floors.py, a bare WSGI app serving the same JSON from the best single
   SQL query and json.dumps, under the same gunicorn settings. Before anything is measured the
   floor's JSON is compared with the API's (parsed); the run stops at the first difference.
@@ -743,7 +744,8 @@ def write_results(results: dict, path: Path) -> None:
         f"{results['analyse']}",
         "- Servers: gunicorn, 2 sync workers each, persistent database connections, DEBUG off: the application "
         "(cached), the application with `DJANGO_READ_CACHE_SECONDS=0` (uncached: every answer computed, the token's "
-        "user and permissions read from the cache as on the miss after a write), the fair floors "
+        "user and permissions read from the cache, and the districts' layout from each process's copy "
+        "(core.readcache.layout_memo), as on the miss after a write that is not to the layout), the fair floors "
         "(bench/floors.py) and a bare WSGI hello app; the application's cache (throttles, read cache, cached "
         f"auth): {results.get('cache', 'local memory, each worker its own')}",
         f"- Load: wrk on loopback, 2 threads, {results['connections']} keep-alive connections, "
