@@ -176,6 +176,8 @@ def test_any_values_give_the_orm_s_page(
 def test_the_shapes_asked_for_least_recently_are_forgotten_first(quang_ninh, client, monkeypatch):
     """Shapes hold parameters a client chooses: a run of page sizes asked for once does not crowd
     out a district's page asked for on every request."""
+    for key in list_shapes():  # as if none had been asked for yet
+        del compiled._SHAPES[key]
     monkeypatch.setattr(compiled, "_SHAPES_MAX", 3)
 
     def shape_of(query):
