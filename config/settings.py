@@ -212,7 +212,7 @@ REST_FRAMEWORK.update(
         "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
         "DEFAULT_SCHEMA_CLASS": "core.api.schema.APIAutoSchema",
         "DEFAULT_FILTER_BACKENDS": [
-            "core.api.filters.FilterBackend",
+            "django_filters.rest_framework.DjangoFilterBackend",
             "core.api.filters.StrictOrderingFilter",
         ],
         "TEST_REQUEST_DEFAULT_FORMAT": "json",

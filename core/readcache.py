@@ -58,6 +58,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
@@ -481,19 +482,20 @@ def province_of(*, province: str | None = None, district: str | None = None) -> 
 
 # Objects of the districts' layout kept in this process under the shared stamp (`layout_memo`):
 # {name: (shared stamp, read at, {key: object})}.
-_layout_memos: dict[str, tuple] = {}
+_layout_memos: dict = {}
 LAYOUT_MEMO_SECONDS = 30  # as the cached users and rights (core.auth): the bound if a renewal failed
 LAYOUT_MEMO_MAX = 2048  # objects kept per name; beyond, read each time
 
 
-def layout_memo(name: str, key, load):
+def layout_memo(name, key, load):
     """`load()` (an object of the districts' layout: a district by its code), kept in this
     process while the shared stamp is the one the request read (a district or province added,
     changed or removed renews it), at most LAYOUT_MEMO_SECONDS; each caller gets a copy. Every
     list filtered by a district read it by one more query (issue 17). Read each time when the
     users and rights are not cached either (settings.AUTH_CACHE off: the tests that never
     commit), when the stamps cannot be read, and for a `load()` that raises (an unknown code).
-    `load()` reads the layout only: districts, provinces, their related objects among them."""
+    `load()` reads the layout only: districts, provinces, their related objects among them; it
+    gives a model instance, or a dict of such instances and values that cannot be changed."""
     if not settings.AUTH_CACHE:
         return load()
     current = stamps()
@@ -519,8 +521,11 @@ def clear_layout_memos() -> None:
 
 
 def _copy(obj):
-    """A copy of a model instance and of the related instances read with it (select_related):
-    what one caller changes of them, another never sees. A deep copy cost ten times as much."""
+    """A copy of a model instance and of the related instances read with it (select_related),
+    or of a dict of values and such instances (a FilterSet's cleaned data): what one caller
+    changes of them, another never sees. A deep copy cost ten times as much."""
+    if isinstance(obj, dict):
+        return {name: _copy(value) if isinstance(value, Model) else value for name, value in obj.items()}
     copied = copy.copy(obj)  # Model.__getstate__ copies its state and its related objects' dict
     cache = copied._state.fields_cache
     for name, related in cache.items():

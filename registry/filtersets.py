@@ -169,6 +169,7 @@ class HeadcountFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Tìm kiếm"))
 
     compiled_filters = ("agency", "district", "as_of_after", "as_of_before")
+    validated_by_layout = True  # a district by its code; the others are checked by their form field alone
 
     class Meta:
         model = HeadcountRecord

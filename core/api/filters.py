@@ -7,8 +7,6 @@ takes its FilterSet's filters, a report its parameters.
 """
 
 from django.utils.translation import gettext_lazy as _
-from django_filters import utils
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
@@ -32,21 +30,6 @@ def check_query(query_params, allowed) -> None:
             errors[name] = [str(MSG_REPEATED_PARAMETER % {"name": name, "count": count})]
     if errors:
         raise ValidationError(errors)
-
-
-class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, which keeps the request's validated FilterSet on the view
-    (`view.applied_filterset`): a list page compiled once reads its filters' values there
-    (core.api.views.CompiledListMixin)."""
-
-    def filter_queryset(self, request, queryset, view):
-        filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
-            return queryset
-        if not filterset.is_valid() and self.raise_exception:
-            raise utils.translate_validation(filterset.errors)
-        view.applied_filterset = filterset
-        return filterset.qs
 
 
 class StrictOrderingFilter(OrderingFilter):

@@ -3,17 +3,21 @@ even for CSV requests, CSV columns, ETag and If-Match."""
 
 import csv
 import datetime
+import functools
 import hashlib
 import logging
 
+import django_filters
 from django.conf import settings
 from django.db.models import Model
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy as _
+from django_filters import utils
 from django_filters.constants import EMPTY_VALUES
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, viewsets
+from rest_framework.filters import OrderingFilter
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -24,6 +28,7 @@ from core.api.filters import ALWAYS_ALLOWED, check_query
 from core.api.renderers import BOM, CSVRenderer
 from core.api.representations import check_representation_params, keep_fields, wants_brief
 from core.errors import MSG_STALE_VERSION, StaleVersion
+from core.filtersets import FilterSet
 
 MSG_BAD_IF_MATCH = _('Tiêu đề If-Match phải là một ETag đã nhận, trong ngoặc kép, hoặc một phiên bản, ví dụ "3".')
 MSG_CSV_TOO_MANY = _(
@@ -332,33 +337,59 @@ class CompiledListMixin:
     The shape is the view, every parameter but the FilterSet's filters and `page` (ordering,
     fields, page size ...), which filters have a value, and the page's bounds; the values are
     those of the FilterSet's `compiled_filters` (core.filtersets), whose SQL does not change
-    with them. The FilterSet still validates every request (an unknown district is a 400 naming
-    the filter), and the page query is built by the same filters and ordering, once per shape,
-    with stand-ins for the values (core.api.compiled.compiled_objects). A page filtered by any
-    other filter, or a CSV, is read by the ORM as before. Only for views whose GET queryset is the
-    same for every request and user (`compiled_list`). tests/api/test_compiled_list.py holds
-    the pages to the ORM's.
+    with them. The FilterSet still validates every request's parameters (an unknown district is a
+    400 naming the filter; the values of a FilterSet `validated_by_layout` are kept while the
+    districts' layout is unchanged: core.filtersets), and so does the ordering backend; the page
+    query is built by the same filters and ordering, once per shape, with stand-ins for the values
+    (core.api.compiled.compiled_objects).
+    The filtered queryset itself is built only when the list is counted (a full first page, a
+    later page: `CompiledList`). A page filtered by any other filter, or a CSV, is read by the ORM
+    as before. Only for views whose GET queryset is the same for every request and user
+    (`compiled_list`). tests/api/test_compiled_list.py holds the pages to the ORM's.
     """
 
     compiled_list = False
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
         if self.compiled_list and getattr(self, "action", None) == "list" and self.request.method in ("GET", "HEAD"):
-            page_rows = self.compiled_page_rows()
-            if page_rows is not None:
-                queryset.compiled_page_rows = page_rows  # core.api.pagination.ShortListPaginator.rows
-        return queryset
+            validated = self.validate_filters(queryset)
+            if validated is not None:
+                page_rows = self.compiled_page_rows(validated)
+                if page_rows is not None:
+                    return CompiledList(page_rows, lambda: validated.build())
+                return validated.build()
+        return super().filter_queryset(queryset)
 
-    def compiled_page_rows(self):
+    def validate_filters(self, queryset):
+        """The request's filters and ordering checked as the backends check them (a 400 naming a
+        bad one), without building the filtered queryset: a `ValidatedFilters`. None when a backend
+        is neither django-filter's, with the project's FilterSet (core.filtersets), nor an
+        ordering (then GenericAPIView's way)."""
+        filterset, cleaned, others = None, None, []
+        for backend_class in self.filter_backends:
+            backend = backend_class()
+            if isinstance(backend, DjangoFilterBackend):
+                filterset = backend.get_filterset(self.request, queryset, self)
+                if not isinstance(filterset, FilterSet) or not backend.raise_exception:
+                    return None
+                cleaned = filterset.cleaned()  # kept while the layout is unchanged (validated_by_layout)
+                if cleaned is None:
+                    raise utils.translate_validation(filterset.errors)
+            elif isinstance(backend, OrderingFilter):
+                backend.get_ordering(self.request, queryset, self)  # a bad `ordering` is a 400 here
+                others.append(backend)
+            else:
+                return None
+        return ValidatedFilters(self, queryset, filterset, cleaned, others)
+
+    def compiled_page_rows(self, validated):
         """The function of (bottom, top) that reads those rows of the filtered and sorted list by
         SQL compiled once; None when the request's filters are not all compiled ones."""
         if getattr(self.request, "accepted_renderer", None) is None or self.request.accepted_renderer.format != "json":
             return None
-        filterset = getattr(self, "applied_filterset", None)  # core.api.filters.FilterBackend
-        if filterset is None:
-            return None
-        cleaned = filterset.form.cleaned_data
+        filterset, cleaned = validated.filterset, validated.cleaned
+        if filterset is None or type(filterset).filter_queryset is not django_filters.FilterSet.filter_queryset:
+            return None  # (`ValidatedFilters.build` with stand-ins is django-filter's own filter_queryset)
         values, filters = {}, []
         for name, value in cleaned.items():
             if value in EMPTY_VALUES:
@@ -372,28 +403,65 @@ class CompiledListMixin:
             values[name] = parameter
             filters.append((name, "="))
         others = tuple(sorted((k, v) for k, v in self.request.query_params.items() if k not in cleaned and k != "page"))
-        view = (type(self).__module__, type(self).__qualname__)
-
-        def build(bottom, top, **stand_ins):
-            # As GenericAPIView.filter_queryset and FilterSet.filter_queryset build it.
-            queryset = self.get_queryset()
-            for backend in self.filter_backends:
-                if issubclass(backend, DjangoFilterBackend):
-                    for name, value in cleaned.items():
-                        queryset = filterset.filters[name].filter(queryset, stand_ins.get(name, value))
-                else:
-                    queryset = backend().filter_queryset(self.request, queryset, self)
-            return queryset[bottom:top]
+        key = ("list", (type(self).__module__, type(self).__qualname__), others, tuple(filters))
 
         def page_rows(bottom, top):
-            key = ("list", view, others, tuple(filters), bottom, top)
+            shape = (*key, bottom, top)
             try:
-                return compiled_objects(key, lambda **stand_ins: build(bottom, top, **stand_ins), **values)
+                return compiled_objects(shape, lambda **stand_ins: validated.build(**stand_ins)[bottom:top], **values)
             except ValueError:  # a filter declared compiled whose value is not a parameter: a bug
-                logger.exception("list page not compiled: %s", key)
+                logger.exception("list page not compiled: %s", shape)
                 return None
 
         return page_rows
+
+
+class ValidatedFilters:
+    """A list request's FilterSet and ordering backends, validated (CompiledListMixin.validate_filters)."""
+
+    def __init__(self, view, queryset, filterset, cleaned, others):
+        self.view, self.queryset, self.others = view, queryset, others
+        self.filterset, self.cleaned = filterset, cleaned  # the FilterSet and its values
+
+    def build(self, **stand_ins):
+        """The filtered and sorted queryset, as GenericAPIView.filter_queryset and
+        FilterSet.filter_queryset build it; `stand_ins` in place of some filters' values."""
+        queryset = self.queryset
+        if self.filterset is not None and not stand_ins:
+            queryset = self.filterset.qs
+        elif self.filterset is not None:  # FilterSet.qs and filter_queryset, with the stand-ins
+            queryset = queryset.all()
+            for name, value in self.cleaned.items():
+                queryset = self.filterset.filters[name].filter(queryset, stand_ins.get(name, value))
+        for backend in self.others:
+            queryset = backend.filter_queryset(self.view.request, queryset, self.view)
+        return queryset
+
+
+class CompiledList:
+    """A filtered and sorted list as the paginator reads it (core.api.pagination.ShortListPaginator):
+    its rows by SQL compiled once (`compiled_page_rows`), its queryset built only to count it or,
+    should the compiled read fail, to read the rows."""
+
+    def __init__(self, page_rows, build):
+        self.compiled_page_rows = page_rows
+        self._build = build
+
+    @functools.cached_property
+    def queryset(self):
+        return self._build()
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, item):
+        return self.queryset[item]
+
+    def __iter__(self):
+        return iter(self.queryset)
+
+    def __len__(self) -> int:
+        return len(self.queryset)
 
 
 class ReadOnlyViewSet(

@@ -5,12 +5,12 @@ from mergers/services/ for every write, and the selector's queryset for the answ
 """
 
 from django.db.models import Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.filters import FilterBackend
 from core.api.history import HistoryMixin
 from core.api.ordering import AliasOrderingFilter
 from core.api.pagination import KeysFirstPagination
@@ -123,7 +123,7 @@ class ProgrammeViewSet(HistoryMixin, WritableViewSet):
     serializer_class = ProgrammeSerializer
     brief_serializer_class = BriefProgrammeSerializer
     filterset_class = ProgrammeFilterSet
-    filter_backends = [FilterBackend, AliasOrderingFilter]
+    filter_backends = [DjangoFilterBackend, AliasOrderingFilter]
     lookup_field = "code"
     lookup_value_regex = CODE_REGEX
     ordering_fields = ["code", "name", "decided_on"]
@@ -198,7 +198,7 @@ class MergerViewSet(HistoryMixin, WritableViewSet):
     filterset_class = MergerFilterSet
     ordering_fields = ["id", "decided_on", "effective_on", "status", "headcount_before", "reduction", "reduction_pct"]
     ordering_aliases = {"decided_on": "decision__date"}
-    filter_backends = [FilterBackend, AliasOrderingFilter]
+    filter_backends = [DjangoFilterBackend, AliasOrderingFilter]
     # Completing, advancing or cancelling changes a merger: they need `change_merger`.
     action_permission_methods = {"advance": "PATCH", "complete": "PATCH", "cancel": "PATCH"}
 
