@@ -114,7 +114,9 @@ def test_a_page_is_made_by_the_maker_and_by_django_while_a_receiver_listens(quan
     district = District.objects.get(code="193")
 
     def build(district):
-        return HeadcountRecord.objects.select_related("agency__district").filter(agency__district=district).order_by("pk")
+        return (
+            HeadcountRecord.objects.select_related("agency__district").filter(agency__district=district).order_by("pk")
+        )
 
     def page():
         return compiled.compiled_objects(("test", "instance maker"), build, district=district.pk)
