@@ -193,6 +193,8 @@ REST_FRAMEWORK.update(
         "PAGE_SIZE": 50,
         # No browsable API: every answer under /api/ is JSON (or CSV when asked for).
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "core.api.renderers.CSVRenderer"],
+        # DRF's choice of renderer, kept per format, Accept header and renderers (core/api/negotiation.py).
+        "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.negotiation.ContentNegotiation",
         # JSON bodies only (a client generator would offer form and multipart variants it cannot
         # build), with a size, depth and text check (no 500 from a crafted body).
         "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],

@@ -157,10 +157,13 @@ class HeadcountViewSet(HistoryMixin, WritableViewSet):
     fixed_fields = ["agency", "as_of"]
     fixed_message = MSG_FIXED
 
+    read_queryset = headcount_rows()
+
     def get_queryset(self):
-        # Reads: the columns the answer shows. Writes: whole rows, for the services.
+        # Reads: the columns the answer shows (built once: `only` cost a thirtieth of an uncached
+        # page). Writes: whole rows, for the services.
         if self.request.method in ("GET", "HEAD"):
-            return headcount_rows()
+            return self.read_queryset.all()
         return super().get_queryset()
 
     def service_create(self, data):
