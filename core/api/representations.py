@@ -150,8 +150,10 @@ class BriefSerializer(serializers.Serializer):
     display = serializers.CharField(read_only=True)
 
     @classmethod
-    def represent(cls, obj, request, names=None) -> dict:
-        data = {"id": obj.pk, "url": object_url(request, cls.route, cls.lookup, obj), "display": str(obj)}
+    def represent(cls, obj, request, names=None, display=None) -> dict:
+        """`display`: `str(obj)` when the caller has it already (a district's full name)."""
+        display = str(obj) if display is None else display
+        data = {"id": obj.pk, "url": object_url(request, cls.route, cls.lookup, obj), "display": display}
         if cls.lookup != "pk":
             data[cls.lookup] = getattr(obj, cls.lookup)
         return data if names is None else {name: data[name] for name in names}

@@ -256,14 +256,15 @@ class HeadcountSerializer(DirectRepresentationMixin, serializers.ModelSerializer
     def represent(self, record, request) -> dict:
         agency = record.agency
         district = agency.district
+        district_name = district.full_name  # its display too (District.__str__)
         return {
             "id": record.pk,
             "url": object_url(request, "headcount-detail", "pk", record),
             "display": str(record),
             "agency": BriefAgencySerializer.represent(agency, request),
             "agency_name": text(agency.name),
-            "district": BriefDistrictSerializer.represent(district, request),
-            "district_name": text(district.full_name),
+            "district": BriefDistrictSerializer.represent(district, request, display=district_name),
+            "district_name": text(district_name),
             "as_of": iso_date(record.as_of),
             "authorised": integer(record.authorised),
             "actual": integer(record.actual),
