@@ -509,9 +509,10 @@ def layout_memo(name, key, load):
     objects = memo[2]
     obj = objects.get(key)
     if obj is None:
-        obj = load()
+        obj = load()  # the caller's own; the memo keeps a copy of it
         if len(objects) < LAYOUT_MEMO_MAX:
-            objects[key] = obj
+            objects[key] = _copy(obj)
+        return obj
     return _copy(obj)
 
 
