@@ -31,6 +31,13 @@ def _vietnamese():
 
 
 @pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Inside it, writes run their on-commit callbacks at its end, as when their transaction
+    commits: the read cache's stamps are renewed then (tests marked read_cache)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def quang_ninh(db):
     """The shipped fixture, loaded into the test database."""
     call_command("seed_quang_ninh", stdout=io.StringIO())

@@ -22,11 +22,6 @@ DISTRICT = "/api/v1/districts/193/"
 
 
 @pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def no_stack(monkeypatch):
     """While on, a request that reaches DRF's view fails the test: it must come from the front door."""
     state = {"on": False}

@@ -20,11 +20,6 @@ LIST = "/api/v1/headcounts/"
 
 
 @pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def validations(monkeypatch):
     """The parameters validated by a form, each time."""
     seen = []

@@ -17,11 +17,6 @@ from tests.factories import DistrictFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.read_cache]
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def field() -> DistrictCodeField:
     return DistrictCodeField(queryset=District.objects.order_by("code"), to_field_name="code")
 

@@ -34,12 +34,6 @@ def record_headcount(user, *, authorised: int, day=datetime.date(2021, 1, 1)):
 
 
 @pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Inside it, writes run their on-commit callbacks at its end, as when their transaction commits."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def bumps(monkeypatch):
     """The stamps given after commits, in order."""
     given = []

@@ -33,11 +33,6 @@ QN_PATHS = [
 
 
 @pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def elsewhere(quang_ninh, commit):
     """An agency of a district of another province (committed: its renewal is done before the test's)."""
     with commit():

@@ -15,11 +15,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.read_cache]
 PAGE = "/mergers/"
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def tables(queries) -> list[str]:
     """The users and groups read (the permissions, which join the groups, are not counted; a
     prepared statement's own SQL, on PostgreSQL)."""
